@@ -1,0 +1,13 @@
+# The operator image. Node 24 runs the TypeScript sources directly (type stripping), so there is
+# no build stage: the image holds the sources, the CRDs and the production dependencies.
+FROM node:24-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY bin ./bin
+COPY src ./src
+COPY crds ./crds
+USER node
+ENTRYPOINT ["node", "bin/avd-dr.js"]
+CMD ["operator"]
