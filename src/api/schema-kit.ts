@@ -1,0 +1,67 @@
+// Small TypeBox builders for what CRD schemas need and TypeBox does not say by itself:
+// closed string enums (as `enum`, not `anyOf` of `const`), Go duration strings with bounds,
+// and CEL rules whose messages name the field and the fix.
+import { type SchemaOptions, type TSchema, type TString, type TUnsafe, Type } from "@sinclair/typebox";
+
+/** One `x-kubernetes-validations` entry. */
+export interface CelRule {
+  rule: string;
+  message: string;
+  /** JSONPath from the rule's schema to the field the message is about, e.g. `.siteRecovery`. */
+  fieldPath?: string;
+  reason?: "FieldValueInvalid" | "FieldValueForbidden" | "FieldValueRequired" | "FieldValueDuplicate";
+}
+
+/** A closed string enum, typed as the union of its values. */
+export function StringEnum<const T extends readonly string[]>(
+  values: T,
+  options: SchemaOptions = {},
+): TUnsafe<T[number]> {
+  return Type.Unsafe<T[number]>({ ...options, type: "string", enum: [...values] });
+}
+
+// Go's time.ParseDuration syntax without a sign: "90s", "1h30m", "1.5h".
+const DURATION_PATTERN = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";
+
+/**
+ * A Go duration string between `min` and `max` (both Go durations). The pattern rejects
+ * negative values and garbage; CEL's duration() enforces the bounds.
+ */
+export function Duration(
+  field: string,
+  bounds: { min: string; max: string },
+  options: SchemaOptions = {},
+): TString {
+  const rules: CelRule[] = [
+    {
+      rule: `duration(self) >= duration('${bounds.min}') && duration(self) <= duration('${bounds.max}')`,
+      message: `${field} must be between ${bounds.min} and ${bounds.max}, written as a Go duration such as 90s, 15m or 1h30m`,
+    },
+  ];
+  return Type.String({
+    ...options,
+    pattern: DURATION_PATTERN,
+    maxLength: 32,
+    "x-kubernetes-validations": rules,
+  });
+}
+
+/**
+ * A string that must match `pattern`, checked by CEL so that the message can say what a
+ * good value looks like (a bare `pattern` only echoes the regular expression).
+ */
+export function Matching(
+  pattern: string,
+  message: string,
+  options: SchemaOptions & { maxLength: number; minLength?: number },
+): TString {
+  return Type.String({
+    ...options,
+    "x-kubernetes-validations": [{ rule: `self.matches('${pattern.replaceAll("\\", "\\\\")}')`, message }],
+  });
+}
+
+/** Attach CEL rules to any schema. */
+export function withRules<T extends TSchema>(schema: T, rules: CelRule[]): T {
+  return { ...schema, "x-kubernetes-validations": rules };
+}
