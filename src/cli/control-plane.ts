@@ -18,12 +18,18 @@ export function registerControlPlane(program: Command): void {
       "directory for certificates, etcd data, logs, pid files and the kubeconfig",
     )
     .action(async (opts: { dir: string }) => {
-      const started = await startControlPlane({
-        dir: opts.dir,
-        detached: true,
-        log: (line) => process.stderr.write(`${line}\n`),
-      });
-      process.stdout.write(`${started.kubeconfigPath}\n`);
+      try {
+        const started = await startControlPlane({
+          dir: opts.dir,
+          detached: true,
+          log: (line) => process.stderr.write(`${line}\n`),
+        });
+        process.stdout.write(`${started.kubeconfigPath}\n`);
+      } catch (err) {
+        // The message says what went wrong and what to do; a stack trace would bury it.
+        process.stderr.write(`avd-dr control-plane up: ${(err as Error).message}\n`);
+        process.exitCode = 1;
+      }
     });
 
   controlPlane

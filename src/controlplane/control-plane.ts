@@ -126,6 +126,9 @@ function apiServerArgs(l: Layout, port: number, etcdUrl: string): string[] {
   return [
     "--bind-address=127.0.0.1",
     "--advertise-address=127.0.0.1",
+    // No nodes, no pods: nothing needs the `kubernetes` Service's endpoints, and the endpoint
+    // reconciler refuses a loopback advertise address.
+    "--endpoint-reconciler-type=none",
     `--secure-port=${port}`,
     `--cert-dir=${l.certDir}`,
     `--tls-cert-file=${join(l.certDir, "apiserver.crt")}`,

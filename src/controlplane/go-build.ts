@@ -38,14 +38,16 @@ async function go(args: string[], cwd: string, logFile: string, env: NodeJS.Proc
   });
   let stdout = "";
   let tail = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-    log.write(chunk);
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
+  // Both streams feed the tail: `go mod download -json` reports its errors on stdout.
+  const keep = (chunk: Buffer): void => {
     tail = (tail + chunk.toString()).slice(-6_000);
     log.write(chunk);
+  };
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+    keep(chunk);
   });
+  child.stderr.on("data", keep);
   const outcome = await new Promise<{ code: number | null; error?: NodeJS.ErrnoException }>((resolve) => {
     child.once("error", (error: NodeJS.ErrnoException) => resolve({ code: null, error }));
     child.once("close", (code) => resolve({ code }));
@@ -141,7 +143,7 @@ export async function buildGoProgram(
   const partial = `${outPath}.partial-${process.pid}`;
   try {
     await go(
-      ["build", "-trimpath", "-o", partial, "-ldflags", program.ldflags.join(" "), program.pkg],
+      ["build", "-o", partial, "-ldflags", program.ldflags.join(" "), program.pkg],
       workDir,
       logFile,
       env,

@@ -5,6 +5,7 @@ import {
   type KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
+  loadYaml,
   PatchStrategy,
   type V1CustomResourceDefinition,
 } from "@kubernetes/client-node";
@@ -54,8 +55,11 @@ export async function applyManifests(
       metadata: { ...object.metadata, namespace: object.metadata?.namespace ?? options.namespace },
     };
     if (spec.metadata?.namespace === undefined) delete spec.metadata?.namespace;
+    // client-node serialises kinds it knows (CRDs among them) through its models, which
+    // drop wire keys such as `enum`, `default` and `x-kubernetes-validations` unless the
+    // object was first deserialised into model form; loadYaml does that (JSON is YAML).
     const result = await client.patch(
-      spec,
+      loadYaml<KubernetesObject>(JSON.stringify(spec)),
       undefined,
       options.dryRun ? "All" : undefined,
       FIELD_MANAGER,

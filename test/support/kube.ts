@@ -43,6 +43,32 @@ export async function freshNamespace(prefix = "test"): Promise<string> {
   return name;
 }
 
+/**
+ * A KubeConfig that authenticates as ServiceAccount `namespace/name` (created if absent) with a
+ * short-lived token: it can do only what RBAC grants that ServiceAccount.
+ */
+export async function serviceAccountKubeConfig(namespace: string, name: string): Promise<KubeConfig> {
+  const admin = testKubeConfig();
+  const core = admin.makeApiClient(CoreV1Api);
+  await core
+    .createNamespacedServiceAccount({ namespace, body: { metadata: { name } } })
+    .catch((err: unknown) => {
+      if ((err as { code?: number }).code !== 409) throw err;
+    });
+  const request = await core.createNamespacedServiceAccountToken({
+    name,
+    namespace,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
+  const token = request.status?.token;
+  if (!token) throw new Error(`serviceAccountKubeConfig: no token issued for ${namespace}/${name}`);
+  const cluster = admin.getCurrentCluster();
+  if (!cluster) throw new Error("serviceAccountKubeConfig: the admin kubeconfig names no cluster");
+  const kc = new KubeConfig();
+  kc.loadFromClusterAndUser(cluster, { name: `system:serviceaccount:${namespace}:${name}`, token });
+  return kc;
+}
+
 /** Server-side applies every object of a (multi-document) YAML text; returns the server's objects. */
 export async function applyYaml(yamlText: string, options: ApplyOptions = {}): Promise<KubernetesObject[]> {
   return applyManifests(testKubeConfig(), parseManifests(yamlText), options);
