@@ -86,7 +86,7 @@ export const FailoverRequestSpecSchema = withRules(
       ),
       testNetworkId: Type.Optional(
         Matching(
-          "^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.Network/virtualNetworks/[^/]+$",
+          "^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft[.]Network/virtualNetworks/[^/]+$",
           "testNetworkId must be the ARM id of a virtual network: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<name>",
           { maxLength: 1024, description: "Isolated virtual network for a Test failover's VMs." },
         ),

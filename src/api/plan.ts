@@ -195,7 +195,7 @@ export const AvdDisasterRecoveryPlanSpecSchema = withRules(
       subscriptionId: Matching(
         "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
         "subscriptionId must be an Azure subscription id (a GUID such as 00000000-0000-0000-0000-000000000000)",
-        { minLength: 36, maxLength: 36, description: "Azure subscription holding both regions' resources." },
+        { maxLength: 36, description: "Azure subscription holding both regions' resources." },
       ),
       credentials: Type.Optional(
         Type.Object(

@@ -21,29 +21,30 @@ export function StringEnum<const T extends readonly string[]>(
 }
 
 // Go's time.ParseDuration syntax without a sign: "90s", "1h30m", "1.5h".
-const DURATION_PATTERN = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";
+const DURATION_PATTERN = "^([0-9]+([.][0-9]+)?(ns|us|µs|ms|s|m|h))+$";
 
 /**
- * A Go duration string between `min` and `max` (both Go durations). The pattern rejects
- * negative values and garbage; CEL's duration() enforces the bounds.
+ * A Go duration string between `min` and `max` (both Go durations). Both checks are CEL
+ * rules so that each message says what to write; the bounds rule only runs on a well-formed
+ * value, where CEL's duration() cannot fail.
  */
 export function Duration(
   field: string,
   bounds: { min: string; max: string },
   options: SchemaOptions = {},
 ): TString {
+  const wellFormed = `self.matches('${DURATION_PATTERN}')`;
   const rules: CelRule[] = [
     {
-      rule: `duration(self) >= duration('${bounds.min}') && duration(self) <= duration('${bounds.max}')`,
-      message: `${field} must be between ${bounds.min} and ${bounds.max}, written as a Go duration such as 90s, 15m or 1h30m`,
+      rule: wellFormed,
+      message: `${field} must be a Go duration without a sign, such as 90s, 15m or 1h30m (units h, m, s; no days)`,
+    },
+    {
+      rule: `!${wellFormed} || (duration(self) >= duration('${bounds.min}') && duration(self) <= duration('${bounds.max}'))`,
+      message: `${field} must be between ${bounds.min} and ${bounds.max}`,
     },
   ];
-  return Type.String({
-    ...options,
-    pattern: DURATION_PATTERN,
-    maxLength: 32,
-    "x-kubernetes-validations": rules,
-  });
+  return Type.String({ ...options, maxLength: 32, "x-kubernetes-validations": rules });
 }
 
 /**
