@@ -1,0 +1,139 @@
+// ComputeGateway over @azure/arm-compute (modular). Power states come from one paged
+// `virtualMachines.list(rg, {expand: "instanceView"})`; start and deallocate hand back the
+// poller's serialised state, from which `restorePoller` resumes after a restart.
+import { ComputeManagementClient, restorePoller } from "@azure/arm-compute";
+import type { TokenCredential } from "@azure/identity";
+import type { AzureConnection } from "./connection.ts";
+import { AzureError, azureCall, toAzureError } from "./errors.ts";
+import type {
+  ComputeGateway,
+  LongRunningOperation,
+  OperationProgress,
+  PowerState,
+  VmPowerInfo,
+} from "./gateways.ts";
+
+const powerStates = new Set<string>([
+  "starting",
+  "running",
+  "stopping",
+  "stopped",
+  "deallocating",
+  "deallocated",
+]);
+
+export class ComputeAdapter implements ComputeGateway {
+  readonly #client: ComputeManagementClient;
+  readonly #subscriptionId: string;
+  readonly #pollIntervalMs: number | undefined;
+
+  constructor(connection: AzureConnection, credential: TokenCredential, transport: object) {
+    this.#subscriptionId = connection.subscriptionId;
+    this.#pollIntervalMs = connection.pollIntervalMs;
+    this.#client = new ComputeManagementClient(credential, connection.subscriptionId, {
+      endpoint: connection.endpoints.resourceManager,
+      credentials: { scopes: [connection.endpoints.resourceManagerScope] },
+      ...transport,
+    });
+  }
+
+  listPowerStates(resourceGroup: string): Promise<VmPowerInfo[]> {
+    return azureCall(`listing the VMs of resource group ${resourceGroup}`, async () => {
+      const vms: VmPowerInfo[] = [];
+      for await (const vm of this.#client.virtualMachines.list(resourceGroup, { expand: "instanceView" })) {
+        vms.push({
+          id: vm.id ?? "",
+          name: vm.name ?? "",
+          resourceGroup,
+          location: vm.location,
+          powerState: powerStateOf(vm.instanceView?.statuses),
+        });
+      }
+      return vms;
+    });
+  }
+
+  beginStart(resourceGroup: string, vm: string): Promise<LongRunningOperation> {
+    return this.#begin("compute/start", resourceGroup, vm, () =>
+      this.#client.virtualMachines.start(resourceGroup, vm, this.#pollOptions()),
+    );
+  }
+
+  beginDeallocate(resourceGroup: string, vm: string): Promise<LongRunningOperation> {
+    return this.#begin("compute/deallocate", resourceGroup, vm, () =>
+      this.#client.virtualMachines.deallocate(resourceGroup, vm, this.#pollOptions()),
+    );
+  }
+
+  async checkOperation(operation: LongRunningOperation): Promise<OperationProgress> {
+    const poller = this.#restore(operation);
+    try {
+      await poller.poll();
+    } catch (error) {
+      if (poller.operationState?.status !== "failed")
+        throw toAzureError(error, `polling ${operation.kind} of ${operation.target}`);
+    }
+    const state = poller.operationState;
+    switch (state?.status) {
+      case "succeeded":
+        return { status: "succeeded" };
+      case "canceled":
+        return { status: "canceled" };
+      case "failed": {
+        const error = toAzureError(state.error, `${operation.kind} of ${operation.target}`);
+        return {
+          status: "failed",
+          error: {
+            code: error instanceof AzureError ? error.code : "OperationFailed",
+            message: error instanceof Error ? error.message : String(error),
+          },
+        };
+      }
+      default:
+        return { status: "running" };
+    }
+  }
+
+  waitForOperation(
+    operation: LongRunningOperation,
+    options: { abortSignal?: AbortSignal } = {},
+  ): Promise<void> {
+    return azureCall(`${operation.kind} of ${operation.target}`, async () => {
+      await this.#restore(operation).pollUntilDone(
+        options.abortSignal ? { abortSignal: options.abortSignal } : {},
+      );
+    });
+  }
+
+  #pollOptions() {
+    return this.#pollIntervalMs !== undefined ? { updateIntervalInMs: this.#pollIntervalMs } : {};
+  }
+
+  async #begin(
+    kind: string,
+    resourceGroup: string,
+    vm: string,
+    start: () => { submitted(): Promise<void>; serialize(): Promise<string> },
+  ): Promise<LongRunningOperation> {
+    const target = `/subscriptions/${this.#subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Compute/virtualMachines/${vm}`;
+    return azureCall(`${kind} of ${target}`, async () => {
+      const poller = start();
+      await poller.submitted();
+      return { kind, target, resumeToken: await poller.serialize() };
+    });
+  }
+
+  #restore(operation: LongRunningOperation) {
+    const source =
+      operation.kind === "compute/start"
+        ? this.#client.virtualMachines.start
+        : this.#client.virtualMachines.deallocate;
+    return restorePoller(this.#client, operation.resumeToken, source, this.#pollOptions());
+  }
+}
+
+/** The PowerState/… code of an instance view; "unknown" when the service gave none. */
+export function powerStateOf(statuses: readonly { code?: string }[] | undefined): PowerState {
+  const code = statuses?.find((s) => s.code?.startsWith("PowerState/"))?.code?.slice("PowerState/".length);
+  return code && powerStates.has(code) ? (code as PowerState) : "unknown";
+}

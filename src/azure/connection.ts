@@ -1,0 +1,111 @@
+// How the operator reaches Azure: which cloud (public, sovereign, or the emulator), which
+// subscription, which credential. Credentials are the DefaultAzureCredential chain
+// (workload identity on AKS) unless the caller passes a client secret it read from a
+// Kubernetes Secret; this module takes values, never a Kubernetes client.
+import { Agent } from "node:https";
+import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from "@azure/identity";
+
+export interface CloudEndpoints {
+  resourceManager: string;
+  authorityHost: string;
+  /** The token scope ARM expects; the emulator accepts the public cloud's. */
+  resourceManagerScope: string;
+}
+
+export const clouds = {
+  AzurePublicCloud: {
+    resourceManager: "https://management.azure.com",
+    authorityHost: "https://login.microsoftonline.com",
+    resourceManagerScope: "https://management.azure.com/.default",
+  },
+  AzureUSGovernment: {
+    resourceManager: "https://management.usgovcloudapi.net",
+    authorityHost: "https://login.microsoftonline.us",
+    resourceManagerScope: "https://management.usgovcloudapi.net/.default",
+  },
+  AzureChinaCloud: {
+    resourceManager: "https://management.chinacloudapi.cn",
+    authorityHost: "https://login.chinacloudapi.cn",
+    resourceManagerScope: "https://management.chinacloudapi.cn/.default",
+  },
+} as const satisfies Record<string, CloudEndpoints>;
+
+export type CloudName = keyof typeof clouds;
+
+export type CredentialSource =
+  | { kind: "default"; tenantId?: string; clientId?: string }
+  | { kind: "clientSecret"; tenantId: string; clientId: string; clientSecret: string };
+
+export interface AzureConnection {
+  subscriptionId: string;
+  endpoints: CloudEndpoints;
+  credential: CredentialSource;
+  /** Extra CA certificate (PEM) to trust, e.g. the emulator's; the system CAs otherwise. */
+  caPem?: string;
+  /** Identity instance discovery only works against Entra ID itself; off for the emulator. */
+  disableInstanceDiscovery?: boolean;
+  /** Poll interval for long-running operations when the service gives no Retry-After. */
+  pollIntervalMs?: number;
+}
+
+/** The fields of the emulator's info file that a client needs. */
+export interface EmulatorInfo {
+  armEndpoint: string;
+  authorityHost: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  subscriptionId: string;
+}
+
+/** A connection to `avd-dr sim` with its client secret, trusting its CA. */
+export function emulatorConnection(
+  info: EmulatorInfo,
+  caPem: string,
+  pollIntervalMs?: number,
+): AzureConnection {
+  return {
+    subscriptionId: info.subscriptionId,
+    endpoints: {
+      resourceManager: info.armEndpoint,
+      authorityHost: info.authorityHost,
+      resourceManagerScope: clouds.AzurePublicCloud.resourceManagerScope,
+    },
+    credential: {
+      kind: "clientSecret",
+      tenantId: info.tenantId,
+      clientId: info.clientId,
+      clientSecret: info.clientSecret,
+    },
+    caPem,
+    disableInstanceDiscovery: true,
+    ...(pollIntervalMs !== undefined ? { pollIntervalMs } : {}),
+  };
+}
+
+/** Options every SDK client and credential of one connection shares (transport, TLS trust). */
+export function transportOptions(connection: AzureConnection): { agent?: Agent } {
+  return connection.caPem ? { agent: new Agent({ ca: connection.caPem, keepAlive: true }) } : {};
+}
+
+export function createCredential(
+  connection: AzureConnection,
+  transport = transportOptions(connection),
+): TokenCredential {
+  const common = {
+    authorityHost: connection.endpoints.authorityHost,
+    ...(connection.disableInstanceDiscovery ? { disableInstanceDiscovery: true } : {}),
+    ...transport,
+  };
+  const source = connection.credential;
+  if (source.kind === "clientSecret") {
+    return new ClientSecretCredential(source.tenantId, source.clientId, source.clientSecret, common);
+  }
+  return new DefaultAzureCredential({
+    ...common,
+    ...(source.tenantId ? { tenantId: source.tenantId } : {}),
+    ...(source.clientId
+      ? { managedIdentityClientId: source.clientId, workloadIdentityClientId: source.clientId }
+      : {}),
+  });
+}
