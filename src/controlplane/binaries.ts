@@ -1,10 +1,10 @@
 // Where the control plane's binaries come from: KUBEBUILDER_ASSETS when set (nothing is
 // built), else a per-user cache filled by building the pinned versions from the Go module proxy.
-import { access, constants, mkdir, open, readFile, rm, writeFile } from "node:fs/promises";
+import { access, constants, mkdir, readFile, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { buildGoProgram, checkGo, type GoProgram } from "./go-build.ts";
-import { isAlive, sleep } from "./processes.ts";
+import { withLockFile } from "./lock-file.ts";
 
 export const KUBERNETES_VERSION = "v1.37.2";
 export const ETCD_VERSION = "v3.7.3";
@@ -66,34 +66,6 @@ async function isCached(dir: string, program: GoProgram): Promise<boolean> {
   );
 }
 
-/** Runs `fn` holding an exclusive lock file, so two runs never build the same thing at once. */
-async function withLock<T>(lockPath: string, log: (line: string) => void, fn: () => Promise<T>): Promise<T> {
-  let announced = false;
-  for (;;) {
-    try {
-      const handle = await open(lockPath, "wx");
-      await handle.writeFile(`${process.pid}\n`);
-      await handle.close();
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const holder = Number.parseInt(await readFile(lockPath, "utf8").catch(() => ""), 10);
-      if (Number.isInteger(holder) && !(await isAlive(holder))) {
-        await rm(lockPath, { force: true }); // left behind by a run that died
-        continue;
-      }
-      if (!announced) log(`waiting for another build of the control plane (lock ${lockPath}, pid ${holder})`);
-      announced = true;
-      await sleep(1_000);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    await rm(lockPath, { force: true });
-  }
-}
-
 async function fromAssets(assets: string): Promise<Binaries> {
   const binaries = { kubeApiServer: join(assets, "kube-apiserver"), etcd: join(assets, "etcd") };
   for (const path of Object.values(binaries)) {
@@ -126,7 +98,8 @@ export async function ensureBinaries(options: EnsureBinariesOptions = {}): Promi
   if ((await missing()).length === 0) return binaries;
 
   await mkdir(dir, { recursive: true });
-  await withLock(join(dir, "build.lock"), log, async () => {
+  const lock = join(dir, "build.lock");
+  const build = async (): Promise<void> => {
     const toBuild = await missing(); // another run may have built them while we waited
     if (toBuild.length === 0) return;
     log(`using ${await checkGo(join(dir, "go-version.log"), env)}`);
@@ -137,6 +110,7 @@ export async function ensureBinaries(options: EnsureBinariesOptions = {}): Promi
       await writeFile(join(dir, `${program.name}.version`), `${program.module}@${program.version}\n`);
       log(`built ${program.name} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
-  });
+  };
+  await withLockFile(lock, build, (holder) => log(`waiting for another build (pid ${holder}, lock ${lock})`));
   return binaries;
 }
