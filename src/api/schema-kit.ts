@@ -1,7 +1,9 @@
 // Small TypeBox builders for what CRD schemas need and TypeBox does not say by itself:
 // closed string enums (as `enum`, not `anyOf` of `const`), Go duration strings with bounds,
 // and CEL rules whose messages name the field and the fix.
+
 import { type SchemaOptions, type TSchema, type TString, type TUnsafe, Type } from "@sinclair/typebox";
+import { DURATION_PATTERN } from "./duration.ts";
 
 /** One `x-kubernetes-validations` entry. */
 export interface CelRule {
@@ -19,9 +21,6 @@ export function StringEnum<const T extends readonly string[]>(
 ): TUnsafe<T[number]> {
   return Type.Unsafe<T[number]>({ ...options, type: "string", enum: [...values] });
 }
-
-// Go's time.ParseDuration syntax without a sign: "90s", "1h30m", "1.5h".
-const DURATION_PATTERN = "^([0-9]+([.][0-9]+)?(ns|us|µs|ms|s|m|h))+$";
 
 /**
  * A Go duration string between `min` and `max` (both Go durations). Both checks are CEL
