@@ -197,8 +197,8 @@ async function waitUntil(
   }
 }
 
-async function refuseIfRunning(dir: string): Promise<void> {
-  for (const name of [ETCD, APISERVER]) {
+async function refuseIfRunning(dir: string, names: string[]): Promise<void> {
+  for (const name of names) {
     const pid = await recordedPid(dir, name);
     if (pid !== undefined && (await isRunning(pid, name))) {
       throw new Error(
@@ -215,7 +215,7 @@ export async function startControlPlane(opts: StartOptions): Promise<ControlPlan
   const readyTimeoutMs = opts.readyTimeoutMs ?? 90_000;
   const l = layout(opts.dir);
   await mkdir(l.dir, { recursive: true });
-  await refuseIfRunning(l.dir);
+  await refuseIfRunning(l.dir, [ETCD, APISERVER]);
   const binaries = await ensureBinaries({ log });
 
   const pki = await generatePki();
@@ -226,6 +226,7 @@ export async function startControlPlane(opts: StartOptions): Promise<ControlPlan
   const admin = { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key };
 
   const startApiServer = async (): Promise<void> => {
+    await refuseIfRunning(l.dir, [APISERVER]); // a second one would only lose the port race
     const apiserver = await launch(
       l.dir,
       APISERVER,

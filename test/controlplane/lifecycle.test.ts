@@ -65,6 +65,9 @@ test("the API server dies and comes back at the same address, with what etcd hol
   expect(await pidOf("kube-apiserver")).not.toBe(before);
   const back = await core.readNamespacedConfigMap({ namespace: "default", name: "survivor" });
   expect(back.data).toEqual({ region: "westeurope" });
+  await expect(controlPlane.startApiServer()).rejects.toThrow(
+    /kube-apiserver \(pid \d+\) is already running/,
+  );
 });
 
 test("stop ends kube-apiserver and etcd and waits for them", async () => {
