@@ -36,11 +36,19 @@ export function toAzureError(error: unknown, doing: string): unknown {
       retryAfterMs(rest.response?.headers),
     );
   }
-  if (error.name === "AuthenticationError" || error.name === "CredentialUnavailableError") {
+  if (credentialErrors.has(error.name)) {
     return new AzureError(`${doing}: ${error.message}`, error.name, 401);
   }
   return error;
 }
+
+// What @azure/identity throws when no token could be had.
+const credentialErrors = new Set([
+  "AuthenticationError",
+  "AuthenticationRequiredError",
+  "AggregateAuthenticationError",
+  "CredentialUnavailableError",
+]);
 
 interface RestErrorLike {
   code?: string;

@@ -2,6 +2,8 @@
 import { Command } from "commander";
 import { registerControlPlane } from "./control-plane.ts";
 import { registerGenerate } from "./generate.ts";
+import { registerOperator } from "./operator.ts";
+import { registerSim } from "./sim.ts";
 
 const program = new Command("avd-dr")
   .description("Azure Virtual Desktop disaster-recovery operator and its tools")
@@ -9,5 +11,7 @@ const program = new Command("avd-dr")
 
 registerControlPlane(program);
 registerGenerate(program);
+registerOperator(program);
+registerSim(program);
 
 await program.parseAsync(process.argv);

@@ -6,9 +6,15 @@ import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { parse } from "yaml";
 
-const Name = Type.String({ minLength: 1, maxLength: 90, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" });
+const Name = Type.String({
+  minLength: 1,
+  maxLength: 90,
+  pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$",
+  description: "a resource name: letters, digits, '.', '_', '-', at most 90",
+});
 const Guid = Type.String({
   pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+  description: "a GUID, e.g. 5d2a7c1e-0000-4000-8000-00000000a001",
 });
 const Seconds = Type.Number({ minimum: 0 });
 const oneOf = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
@@ -77,7 +83,7 @@ const Workspace = Type.Object(
 const ResourceGroup = Type.Object(
   {
     name: Name,
-    location: Type.String({ minLength: 1, pattern: "^[a-z0-9]+$" }),
+    location: Type.String({ pattern: "^[a-z0-9]+$", description: "an Azure region name, e.g. westeurope" }),
     virtualMachines: Type.Optional(Type.Array(VirtualMachine)),
     hostPools: Type.Optional(Type.Array(HostPool)),
     applicationGroups: Type.Optional(Type.Array(ApplicationGroup)),
@@ -114,7 +120,10 @@ export const TopologySchema = Type.Object(
     startTime: Type.Optional(Type.String({ description: "ISO 8601 time, e.g. 2026-11-26T08:00:00Z" })),
     domain: Type.Optional(Type.String({ minLength: 1 })),
     pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-    principals: Type.Array(Principal, { minItems: 1 }),
+    principals: Type.Array(Principal, {
+      minItems: 1,
+      description: "at least one service principal {clientId, clientSecret?, federatedSubjects?}",
+    }),
     durations: Type.Optional(Durations),
     resourceGroups: Type.Array(ResourceGroup),
   },
@@ -163,9 +172,12 @@ function* schemaProblems(schema: TSchema, raw: unknown): Generator<string> {
     if (count++ === 10) return;
     const field = error.path === "" ? "(top level)" : error.path.slice(1);
     const allowed = literals(error.schema);
-    const fix = allowed ? `use one of ${allowed.join(", ")}` : error.message;
-    if (error.schema.description) yield `${field}: ${fix} (${error.schema.description})`;
-    else yield `${field}: ${fix}`;
+    const got = typeof error.value === "object" ? "" : ` (got ${JSON.stringify(error.value)})`;
+    if (allowed) yield `${field}: use one of ${allowed.join(", ")}${got}`;
+    else if (error.message === "Unexpected property")
+      yield `${field}: unknown field; remove it or check its spelling`;
+    else if (error.schema.description) yield `${field}: expected ${error.schema.description}${got}`;
+    else yield `${field}: ${error.message}${got}`;
   }
 }
 
