@@ -3,7 +3,7 @@
 // throws; everything about retrying lives here (controller-runtime's split).
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { TerminalError } from "./errors.ts";
-import type { Informer } from "./informer.ts";
+import type { EventSource } from "./informer-group.ts";
 import { errorMessage, type Log, silentLog } from "./logger.ts";
 import type { OperatorMetrics, ReconcileResult } from "./metrics.ts";
 import { keyOf } from "./store.ts";
@@ -35,7 +35,7 @@ export class Controller {
   readonly #log: Log;
   readonly #metrics: OperatorMetrics | undefined;
   readonly #abort = new AbortController();
-  readonly #informers: Informer<KubernetesObject>[] = [];
+  readonly #sources: Array<{ waitForSync(): Promise<void> }> = [];
   #running: Promise<void>[] = [];
 
   constructor(options: ControllerOptions) {
@@ -51,23 +51,23 @@ export class Controller {
   }
 
   /**
-   * Queues keys when objects of this informer change. `toKeys` maps an object to the keys of
+   * Queues keys when objects of this source (an informer) change. `toKeys` maps an object to the keys of
    * the objects to reconcile (itself by default; the owning plan for a FailoverRequest, say).
    */
   watch<T extends KubernetesObject>(
-    informer: Informer<T>,
+    source: EventSource<T>,
     toKeys: (obj: T) => string[] = (o) => [keyOf(o)],
   ): void {
-    this.#informers.push(informer as unknown as Informer<KubernetesObject>);
+    this.#sources.push(source);
     const enqueue = (obj: T) => {
       for (const key of toKeys(obj)) this.queue.add(key);
     };
-    informer.addHandlers({ add: enqueue, update: (_old, obj) => enqueue(obj), delete: enqueue });
+    source.addHandlers({ add: enqueue, update: (_old, obj) => enqueue(obj), delete: enqueue });
   }
 
   /** Waits for every watched informer's first list, then starts the workers. */
   async start(): Promise<void> {
-    await Promise.all(this.#informers.map((i) => i.waitForSync()));
+    await Promise.all(this.#sources.map((s) => s.waitForSync()));
     if (this.#abort.signal.aborted) return;
     this.#log.info({ workers: this.#workers }, "starting workers");
     this.#running = Array.from({ length: this.#workers }, () => this.#work());

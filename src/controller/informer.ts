@@ -6,6 +6,7 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { Backoff, type BackoffOptions, sleep } from "./backoff.ts";
 import { isGone, KubeApiError } from "./errors.ts";
+import type { EventSource } from "./informer-group.ts";
 import type { ListerWatcher, WatchEvent } from "./kube-http.ts";
 import { errorMessage, type Log, silentLog } from "./logger.ts";
 import { keyOf, Store } from "./store.ts";
@@ -33,7 +34,7 @@ export interface InformerStats {
   errors: number;
 }
 
-export class Informer<T extends KubernetesObject> {
+export class Informer<T extends KubernetesObject> implements EventSource<T> {
   readonly store = new Store<T>();
   readonly stats: InformerStats = { lists: 0, watches: 0, gone: 0, errors: 0 };
   readonly #lw: ListerWatcher<T>;

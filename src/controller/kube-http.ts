@@ -126,6 +126,8 @@ export class HttpListerWatcher<T extends KubernetesObject> implements ListerWatc
             reject(err);
           }
         });
+        // readline re-emits errors of its input; both must be handled or they crash the process.
+        lines.on("error", reject);
         res.on("error", reject);
         res.on("close", () =>
           res.complete ? resolve("") : reject(new Error("watch connection closed early")),

@@ -68,10 +68,7 @@ export class LeaderElector {
       retryPeriodMs: options.retryPeriodMs ?? DEFAULT_TIMINGS.retryPeriodMs,
     };
     validateTimings(this.#t);
-    this.#log = (options.log ?? silentLog).child({
-      lease: `${this.#ns}/${this.#name}`,
-      identity: this.#identity,
-    });
+    this.#log = (options.log ?? silentLog).child({ lease: `${this.#ns}/${this.#name}` });
   }
 
   get leading(): boolean {

@@ -1,0 +1,245 @@
+// `avd-dr operator`: the operator process. Flags follow kubebuilder's spelling; each has an
+// environment variable as an alternative (shown in --help).
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { KubeConfig } from "@kubernetes/client-node";
+import { type Command, Option } from "commander";
+import { pino } from "pino";
+import { parseDuration } from "../controller/duration.ts";
+import { parseBindAddress } from "../controller/http-endpoints.ts";
+import { DEFAULT_TIMINGS } from "../controller/leader-election.ts";
+import type { Log } from "../controller/logger.ts";
+import { Manager } from "../controller/manager.ts";
+import { OperatorMetrics } from "../controller/metrics.ts";
+import { OPERATOR_NAME, setupReconcilers } from "../reconcilers/setup.ts";
+
+const SERVICE_ACCOUNT_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+
+/** Paths pino replaces with "[redacted]", wherever a secret could end up in a log line. */
+export const REDACTED_PATHS = [
+  "clientSecret",
+  "*.clientSecret",
+  "*.*.clientSecret",
+  "password",
+  "*.password",
+  "token",
+  "*.token",
+  "authorization",
+  "*.authorization",
+  "*.headers.authorization",
+  "*.headers.Authorization",
+  "credentials",
+  "*.credentials",
+];
+
+interface OperatorFlags {
+  kubeconfig?: string;
+  namespace: string[];
+  leaderElect: boolean;
+  leaderElectionNamespace?: string;
+  leaseDuration: string;
+  renewDeadline: string;
+  retryPeriod: string;
+  metricsBindAddress: string;
+  healthProbeBindAddress: string;
+  maxConcurrentReconciles: string;
+  syncPeriod: string;
+  gracefulShutdownTimeout: string;
+  armEndpoint: string;
+  authorityHost: string;
+  logLevel: string;
+}
+
+const ms = (d: number) => `${d / 1000}s`;
+const collect = (value: string, previous: string[]) => [...previous, ...value.split(",").filter(Boolean)];
+
+export function registerOperator(program: Command): void {
+  program
+    .command("operator")
+    .description("run the operator: reconcile AvdDisasterRecoveryPlans and FailoverRequests")
+    .addOption(new Option("--kubeconfig <path>", "kubeconfig file; default: in-cluster").env("KUBECONFIG"))
+    .addOption(
+      new Option(
+        "--namespace <ns>",
+        "namespace to watch; repeat (or comma-separate) for several; default: all",
+      )
+        .env("WATCH_NAMESPACE")
+        .argParser(collect)
+        .default([]),
+    )
+    .addOption(
+      new Option("--leader-elect", "elect one active replica through a Lease")
+        .env("LEADER_ELECT")
+        .default(false),
+    )
+    .addOption(
+      new Option(
+        "--leader-election-namespace <ns>",
+        "namespace of the Lease; default: the pod's namespace",
+      ).env("LEADER_ELECTION_NAMESPACE"),
+    )
+    .addOption(
+      new Option("--lease-duration <d>", "leader lease duration").default(
+        ms(DEFAULT_TIMINGS.leaseDurationMs),
+      ),
+    )
+    .addOption(
+      new Option("--renew-deadline <d>", "leader renew deadline").default(
+        ms(DEFAULT_TIMINGS.renewDeadlineMs),
+      ),
+    )
+    .addOption(
+      new Option("--retry-period <d>", "leader election retry period").default(
+        ms(DEFAULT_TIMINGS.retryPeriodMs),
+      ),
+    )
+    .addOption(
+      new Option("--metrics-bind-address <addr>", "address of /metrics; 0 turns it off")
+        .env("METRICS_BIND_ADDRESS")
+        .default(":8080"),
+    )
+    .addOption(
+      new Option("--health-probe-bind-address <addr>", "address of /healthz and /readyz; 0 turns them off")
+        .env("HEALTH_PROBE_BIND_ADDRESS")
+        .default(":8081"),
+    )
+    .addOption(
+      new Option("--max-concurrent-reconciles <n>", "reconciles running at once, per controller")
+        .env("MAX_CONCURRENT_RECONCILES")
+        .default("4"),
+    )
+    .addOption(
+      new Option("--sync-period <d>", "re-reconcile every object this often")
+        .env("SYNC_PERIOD")
+        .default("10m"),
+    )
+    .addOption(
+      new Option(
+        "--graceful-shutdown-timeout <d>",
+        "on SIGTERM, how long running reconciles may take to finish",
+      )
+        .env("GRACEFUL_SHUTDOWN_TIMEOUT")
+        .default("20s"),
+    )
+    .addOption(
+      new Option("--arm-endpoint <url>", "Azure Resource Manager endpoint (a plan's spec.cloud overrides it)")
+        .env("AZURE_RESOURCE_MANAGER_ENDPOINT")
+        .default("https://management.azure.com"),
+    )
+    .addOption(
+      new Option("--authority-host <url>", "Entra ID authority host (a plan's spec.cloud overrides it)")
+        .env("AZURE_AUTHORITY_HOST")
+        .default("https://login.microsoftonline.com"),
+    )
+    .addOption(
+      new Option("--log-level <level>", "log level")
+        .choices(["trace", "debug", "info", "warn", "error"])
+        .env("LOG_LEVEL")
+        .default("info"),
+    )
+    .action(async (flags: OperatorFlags) => {
+      try {
+        await runOperator(flags);
+      } catch (error) {
+        process.stderr.write(`avd-dr operator: ${(error as Error).message}\n`);
+        process.exit(2);
+      }
+    });
+}
+
+function positiveInteger(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+function httpsUrl(flag: string, value: string): string {
+  if (!/^https:\/\/\S+$/.test(value)) throw new Error(`${flag} must be an https:// URL, got "${value}"`);
+  return value;
+}
+
+function leaseNamespace(flag: string | undefined): string {
+  if (flag) return flag;
+  try {
+    return readFileSync(SERVICE_ACCOUNT_NAMESPACE, "utf8").trim();
+  } catch {
+    throw new Error("--leader-elect needs --leader-election-namespace when not running in a pod");
+  }
+}
+
+async function runOperator(flags: OperatorFlags): Promise<void> {
+  // Every flag is checked before anything starts, so a typo fails fast with its name.
+  const maxConcurrentReconciles = positiveInteger(
+    "--max-concurrent-reconciles",
+    flags.maxConcurrentReconciles,
+  );
+  const probeAddress = parseBindAddress("--health-probe-bind-address", flags.healthProbeBindAddress);
+  const metricsAddress = parseBindAddress("--metrics-bind-address", flags.metricsBindAddress);
+  const resyncMs = parseDuration(flags.syncPeriod, "--sync-period");
+  const shutdownGraceMs = parseDuration(flags.gracefulShutdownTimeout, "--graceful-shutdown-timeout");
+  const azure = {
+    armEndpoint: httpsUrl("--arm-endpoint", flags.armEndpoint),
+    authorityHost: httpsUrl("--authority-host", flags.authorityHost),
+  };
+  const leaderElect = flags.leaderElect === true || String(flags.leaderElect) === "true";
+  const timings = {
+    leaseDurationMs: parseDuration(flags.leaseDuration, "--lease-duration"),
+    renewDeadlineMs: parseDuration(flags.renewDeadline, "--renew-deadline"),
+    retryPeriodMs: parseDuration(flags.retryPeriod, "--retry-period"),
+  };
+  const identity = `${hostname()}_${randomUUID()}`;
+  const leaderElection = leaderElect
+    ? { ...timings, namespace: leaseNamespace(flags.leaderElectionNamespace), name: OPERATOR_NAME, identity }
+    : undefined;
+
+  const log: Log = pino({
+    level: flags.logLevel,
+    base: { identity },
+    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+  });
+  const kc = new KubeConfig();
+  if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
+  else kc.loadFromCluster();
+
+  const metrics = new OperatorMetrics();
+  let exitCode = 0;
+  const manager = new Manager({
+    kc,
+    namespaces: flags.namespace,
+    log,
+    metrics,
+    informer: { resyncMs },
+    leaderElection,
+    probeAddress,
+    metricsAddress,
+    shutdownGraceMs,
+    onLostLeadership: () => {
+      // The Deployment restarts us as a standby with a fresh cache.
+      exitCode = 1;
+      void manager.shutdown().finally(() => process.exit(exitCode));
+    },
+  });
+  const { events } = setupReconcilers({ kc, manager, log, metrics, identity, maxConcurrentReconciles });
+
+  const stop = (signal: string) => {
+    log.info({ signal }, "signal received");
+    void manager
+      .shutdown()
+      .then(() => events.flush())
+      .finally(() => process.exit(exitCode));
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+
+  log.info(
+    {
+      namespaces: flags.namespace.length ? flags.namespace : "all",
+      leaderElection: leaderElection ?? false,
+      azure,
+    },
+    "starting avd-dr operator",
+  );
+  await manager.start();
+  if (manager.leading) log.info({}, "controllers running");
+}

@@ -1,0 +1,118 @@
+// The plan reconciler, Kubernetes side: checks what CEL cannot, records observedGeneration and
+// honest Ready/Reconciling/Stalled conditions, and hands a valid plan to the Azure observer
+// (a later layer) that fills in the Azure-derived status.
+import type { V1Secret } from "@kubernetes/client-node";
+import {
+  type AvdDisasterRecoveryPlan,
+  type AvdDisasterRecoveryPlanStatus,
+  getCondition,
+  PLAN_KIND,
+} from "../api/index.ts";
+import type { ReconcileOutcome, Reconciler } from "../controller/controller.ts";
+import type { EventRecorder } from "../controller/events.ts";
+import type { Log } from "../controller/logger.ts";
+import type { StatusWriter } from "../controller/objects.ts";
+import type { StoreReader } from "../controller/store.ts";
+import { type Health, withHealth } from "./kstatus.ts";
+import { type AzureCredentials, validatePlan } from "./plan-validation.ts";
+
+/** What the Azure side reports about a valid plan. */
+export interface PlanObservation {
+  /** Status fields the observer owns (counts, replication, activeRegion, its conditions). */
+  status: Omit<AvdDisasterRecoveryPlanStatus, "observedGeneration" | "activeFailover">;
+  health: Health;
+  requeueAfterMs?: number;
+}
+
+/** Reads the Azure side of a plan. Implemented over the Azure gateways; absent, the plan's Azure state is Unknown. */
+export interface PlanObserver {
+  observe(
+    plan: AvdDisasterRecoveryPlan,
+    credentials: AzureCredentials | undefined,
+    signal: AbortSignal,
+  ): Promise<PlanObservation>;
+}
+
+export interface PlanReconcilerDeps {
+  plans: StoreReader<AvdDisasterRecoveryPlan>;
+  secrets: StoreReader<V1Secret>;
+  status: StatusWriter<AvdDisasterRecoveryPlan, AvdDisasterRecoveryPlanStatus>;
+  events: EventRecorder;
+  log: Log;
+  observer?: PlanObserver;
+}
+
+export class PlanReconciler implements Reconciler {
+  readonly #d: PlanReconcilerDeps;
+
+  constructor(deps: PlanReconcilerDeps) {
+    this.#d = deps;
+  }
+
+  async reconcile(key: string, signal: AbortSignal): Promise<ReconcileOutcome | undefined> {
+    const plan = this.#d.plans.get(key);
+    if (!plan || plan.metadata?.deletionTimestamp) return undefined;
+    const generation = plan.metadata.generation ?? 0;
+    const { problems, credentials } = validatePlan(plan, this.#d);
+
+    let health: Health;
+    let observed: PlanObservation["status"] = {};
+    let requeueAfterMs: number | undefined;
+    if (problems.length > 0) {
+      health = {
+        state: "Stalled",
+        reason: problems[0]!.reason,
+        message: problems.map((p) => p.message).join("; "),
+      };
+      this.#d.log.warn({ plan: key, generation, problems }, "plan is invalid");
+    } else if (plan.spec.suspend) {
+      health = {
+        state: "Unknown",
+        reason: "Suspended",
+        message: "spec.suspend is true: the operator leaves this plan alone; set it to false to resume",
+      };
+    } else if (this.#d.observer) {
+      const observation = await this.#d.observer.observe(plan, credentials, signal);
+      ({ health, requeueAfterMs } = observation);
+      observed = observation.status;
+    } else {
+      health = {
+        state: "Unknown",
+        reason: "AzureNotObserved",
+        message:
+          "the spec is valid; this operator has no Azure observer configured, so the Azure side is not known",
+      };
+    }
+
+    const written = await this.#d.status.update(plan, (current) => ({
+      ...current.status,
+      ...observed,
+      observedGeneration: generation,
+      conditions: withHealth(current.status?.conditions, health, generation),
+    }));
+    if (written) this.#reportTransition(plan, written, health);
+    return requeueAfterMs === undefined ? undefined : { requeueAfterMs };
+  }
+
+  /** One event when the plan becomes stalled (or stops being), not one per reconcile. */
+  #reportTransition(before: AvdDisasterRecoveryPlan, after: AvdDisasterRecoveryPlan, health: Health): void {
+    const was = getCondition(before.status?.conditions, "Stalled");
+    const now = getCondition(after.status?.conditions, "Stalled");
+    const obj = { ...after, kind: PLAN_KIND };
+    if (now?.status === "True" && (was?.status !== "True" || was.message !== now.message)) {
+      this.#d.events.record(obj, {
+        type: "Warning",
+        reason: health.reason,
+        action: "Validate",
+        note: health.message,
+      });
+    } else if (now?.status === "False" && was?.status === "True") {
+      this.#d.events.record(obj, {
+        type: "Normal",
+        reason: "Valid",
+        action: "Validate",
+        note: "the spec is valid again",
+      });
+    }
+  }
+}

@@ -1,0 +1,132 @@
+// Wires the two reconcilers into a manager: which informers feed which controller, the cache
+// indexes they query, and the clients behind their small interfaces.
+import type { KubeConfig, V1Secret } from "@kubernetes/client-node";
+import {
+  API_VERSION,
+  type AvdDisasterRecoveryPlan,
+  type AvdDisasterRecoveryPlanStatus,
+  FAILOVER_PLURAL,
+  type FailoverRequest,
+  type FailoverRequestStatus,
+  GROUP,
+  PLAN_PLURAL,
+  VERSION,
+} from "../api/index.ts";
+import { Controller } from "../controller/controller.ts";
+import { KubeEventRecorder } from "../controller/events.ts";
+import { FinalizerPatcher } from "../controller/finalizers.ts";
+import type { Log } from "../controller/logger.ts";
+import type { Manager } from "../controller/manager.ts";
+import type { OperatorMetrics } from "../controller/metrics.ts";
+import { ConflictRetryingStatusWriter, CustomObjectClient } from "../controller/objects.ts";
+import { keyOf } from "../controller/store.ts";
+import { isUndecided } from "./failover/admission.ts";
+import { FailoverReconciler, type FailoverRunner } from "./failover/reconciler.ts";
+import {
+  PLANS_BY_HOST_POOL,
+  PLANS_BY_SECRET,
+  planHostPoolKeys,
+  planSecretKeys,
+  REQUESTS_BY_PLAN,
+  requestPlanKeys,
+} from "./indexes.ts";
+import { type PlanObserver, PlanReconciler } from "./plan.ts";
+
+export const OPERATOR_NAME = "avd-dr-operator";
+
+export interface ReconcilerSetup {
+  kc: KubeConfig;
+  manager: Manager;
+  log: Log;
+  metrics: OperatorMetrics;
+  /** This process, for Events' reportingInstance. */
+  identity: string;
+  maxConcurrentReconciles: number;
+  planObserver?: PlanObserver;
+  failoverRunner?: FailoverRunner;
+}
+
+export function setupReconcilers(s: ReconcilerSetup): { events: KubeEventRecorder } {
+  const { kc, manager, log, metrics } = s;
+  const plans = manager.informers<AvdDisasterRecoveryPlan>({ apiVersion: API_VERSION, plural: PLAN_PLURAL });
+  const requests = manager.informers<FailoverRequest>({ apiVersion: API_VERSION, plural: FAILOVER_PLURAL });
+  const secrets = manager.informers<V1Secret>({ apiVersion: "v1", plural: "secrets" });
+  plans.addIndex(PLANS_BY_SECRET, planSecretKeys);
+  plans.addIndex(PLANS_BY_HOST_POOL, planHostPoolKeys);
+  requests.addIndex(REQUESTS_BY_PLAN, requestPlanKeys);
+
+  const planClient = new CustomObjectClient<AvdDisasterRecoveryPlan>(kc, {
+    group: GROUP,
+    version: VERSION,
+    plural: PLAN_PLURAL,
+  });
+  const requestClient = new CustomObjectClient<FailoverRequest>(kc, {
+    group: GROUP,
+    version: VERSION,
+    plural: FAILOVER_PLURAL,
+  });
+  const conflicts = (resource: string) => ({ onConflict: () => metrics.statusConflicts.inc({ resource }) });
+  const planStatus = new ConflictRetryingStatusWriter<AvdDisasterRecoveryPlan, AvdDisasterRecoveryPlanStatus>(
+    planClient,
+    conflicts(PLAN_PLURAL),
+  );
+  const events = new KubeEventRecorder(kc, {
+    controller: `${GROUP}/${OPERATOR_NAME}`,
+    instance: s.identity,
+    log,
+  });
+
+  const planController = new Controller({
+    name: "avddisasterrecoveryplan",
+    maxConcurrentReconciles: s.maxConcurrentReconciles,
+    log,
+    metrics,
+    reconciler: new PlanReconciler({
+      plans,
+      secrets,
+      status: planStatus,
+      events,
+      log: log.child({ controller: "avddisasterrecoveryplan" }),
+      observer: s.planObserver,
+    }),
+  });
+  // A plan change can settle a host-pool claim of another plan; a Secret change, its plans.
+  planController.watch(plans, (plan) => [
+    keyOf(plan),
+    ...planHostPoolKeys(plan).flatMap((k) => plans.byIndex(PLANS_BY_HOST_POOL, k).map(keyOf)),
+  ]);
+  planController.watch(secrets, (secret) => plans.byIndex(PLANS_BY_SECRET, keyOf(secret)).map(keyOf));
+
+  const failoverController = new Controller({
+    name: "failoverrequest",
+    maxConcurrentReconciles: s.maxConcurrentReconciles,
+    log,
+    metrics,
+    reconciler: new FailoverReconciler({
+      requests,
+      plans,
+      liveRequests: requestClient,
+      requestStatus: new ConflictRetryingStatusWriter<FailoverRequest, FailoverRequestStatus>(
+        requestClient,
+        conflicts(FAILOVER_PLURAL),
+      ),
+      planStatus,
+      finalizers: new FinalizerPatcher(requestClient),
+      events,
+      log: log.child({ controller: "failoverrequest" }),
+      runner: s.failoverRunner,
+    }),
+  });
+  // A request's change may decide the undecided requests queued behind it for the same plan.
+  failoverController.watch(requests, (request) => [
+    keyOf(request),
+    ...requestPlanKeys(request).flatMap((k) =>
+      requests.byIndex(REQUESTS_BY_PLAN, k).filter(isUndecided).map(keyOf),
+    ),
+  ]);
+  failoverController.watch(plans, (plan) => requests.byIndex(REQUESTS_BY_PLAN, keyOf(plan)).map(keyOf));
+
+  manager.addController(planController);
+  manager.addController(failoverController);
+  return { events };
+}
