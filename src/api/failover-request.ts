@@ -2,31 +2,10 @@
 import type { V1ObjectMeta } from "@kubernetes/client-node";
 import { type Static, Type } from "@sinclair/typebox";
 import { ConditionsSchema } from "./conditions.ts";
+import { DIRECTIONS, type Direction, FAILOVER_PHASES, FAILOVER_TYPES, REGIONS } from "./enums.ts";
 import type { API_VERSION, FAILOVER_KIND } from "./group.ts";
-import { drainSpecSchema, REGIONS } from "./plan.ts";
+import { drainSpecSchema } from "./plan.ts";
 import { Matching, StringEnum, withRules } from "./schema-kit.ts";
-
-export const FAILOVER_TYPES = ["Planned", "Unplanned", "Test"] as const;
-export type FailoverType = (typeof FAILOVER_TYPES)[number];
-
-export const DIRECTIONS = ["ToSecondary", "ToPrimary"] as const;
-export type Direction = (typeof DIRECTIONS)[number];
-
-/** Phases in the order a request goes through them; progress only moves forward. */
-export const FAILOVER_PHASES = [
-  "Pending",
-  "Draining",
-  "FailingOver",
-  "Verifying",
-  "Committing",
-  "Reprotecting",
-  "CleaningUp",
-  "Succeeded",
-  "Failed",
-  "Rejected",
-] as const;
-export type FailoverPhase = (typeof FAILOVER_PHASES)[number];
-export const TERMINAL_PHASES: readonly FailoverPhase[] = ["Succeeded", "Failed", "Rejected"];
 
 export const FAILOVER_DEFAULTS = {
   direction: "ToSecondary" as Direction,

@@ -3,17 +3,17 @@
 import type { V1ObjectMeta } from "@kubernetes/client-node";
 import { type Static, Type } from "@sinclair/typebox";
 import { ConditionsSchema } from "./conditions.ts";
+import {
+  DIRECTIONS,
+  FAILOVER_PHASES,
+  FAILOVER_TYPES,
+  LOG_OFF_POLICIES,
+  type LogOffPolicy,
+  REGIONS,
+  STRATEGIES,
+} from "./enums.ts";
 import type { API_VERSION, PLAN_KIND } from "./group.ts";
 import { Duration, Matching, StringEnum, withRules } from "./schema-kit.ts";
-
-export const STRATEGIES = ["SiteRecovery", "StandbyHostPool", "SharedHostPool"] as const;
-export type Strategy = (typeof STRATEGIES)[number];
-
-export const REGIONS = ["Primary", "Secondary"] as const;
-export type Region = (typeof REGIONS)[number];
-
-export const LOG_OFF_POLICIES = ["Force", "WaitForLogOff"] as const;
-export type LogOffPolicy = (typeof LOG_OFF_POLICIES)[number];
 
 /** Values the API server fills in when a field is left out (also the fallbacks in code). */
 export const PLAN_DEFAULTS = {
@@ -351,9 +351,9 @@ export type ReplicationStatus = Static<typeof ReplicationStatusSchema>;
 const FailoverSummarySchema = Type.Object(
   {
     name: Type.String({ maxLength: 253, description: "FailoverRequest name." }),
-    phase: Type.String({ maxLength: 32 }),
-    type: Type.Optional(Type.String({ maxLength: 32 })),
-    direction: Type.Optional(Type.String({ maxLength: 32 })),
+    phase: StringEnum(FAILOVER_PHASES),
+    type: Type.Optional(StringEnum(FAILOVER_TYPES)),
+    direction: Type.Optional(StringEnum(DIRECTIONS)),
     rto: Type.Optional(Type.String({ maxLength: 32, description: "Achieved recovery time, e.g. 12m4s." })),
     startTime: Type.Optional(Type.String({ format: "date-time" })),
     completionTime: Type.Optional(Type.String({ format: "date-time" })),

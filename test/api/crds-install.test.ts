@@ -1,9 +1,17 @@
 // Both CRDs are served by a real API server, and every sample an administrator starts from
 // is accepted as written, with the defaults filled in.
 import { describe, expect, it } from "vitest";
-import { FAILOVER_DEFAULTS, FAILOVER_TYPES } from "../../src/api/failover-request.ts";
-import { CATEGORY, FAILOVER_PLURAL, GROUP, PLAN_PLURAL, VERSION } from "../../src/api/group.ts";
-import { PLAN_DEFAULTS, STRATEGIES } from "../../src/api/plan.ts";
+import {
+  CATEGORY,
+  FAILOVER_DEFAULTS,
+  FAILOVER_PLURAL,
+  FAILOVER_TYPES,
+  GROUP,
+  PLAN_DEFAULTS,
+  PLAN_PLURAL,
+  STRATEGIES,
+  VERSION,
+} from "../../src/api/index.ts";
 import { freshNamespace } from "../support/kube.ts";
 import { apiRequest, create, inNamespace, loadSamples } from "./api-server.ts";
 
