@@ -532,6 +532,23 @@ describe("invalid objects", () => {
     expect(body.message).toContain("create a new FailoverRequest");
   });
 
+  it("still lets labels and finalizers of a FailoverRequest change (only its spec is frozen)", async () => {
+    const failover = inNamespace(samples.get(unplanned)!.object, namespace);
+    failover.metadata.name = "metadata-edit";
+    const created = await create("failover", namespace, failover);
+    expect(created.status).toBe(201);
+    const edited = structuredClone(created.body);
+    edited.metadata.labels = { "avddr.io/incident": "inc-42" };
+    edited.metadata.finalizers = ["avddr.io/failover"];
+    const { status, body } = await apiRequest(
+      "PUT",
+      resourcePath("failover", namespace, "metadata-edit"),
+      edited,
+    );
+    expect({ status, message: body.message }).toEqual({ status: 200, message: undefined });
+    expect(body.metadata.finalizers).toEqual(["avddr.io/failover"]);
+  });
+
   it("rejects a status phase outside the enum on the status subresource", async () => {
     const failover = inNamespace(samples.get(planned)!.object, namespace);
     failover.metadata.name = "bad-phase";
