@@ -9,8 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { ensureBinaries } from "../src/controlplane/binaries.ts";
-import { startControlPlane } from "../src/controlplane/control-plane.ts";
+import { ensureBinaries, startControlPlane } from "../src/controlplane/control-plane.ts";
 
 const run = promisify(execFile);
 const repo = join(import.meta.dirname, "..");

@@ -1,7 +1,7 @@
 // A local Kubernetes control plane — etcd and kube-apiserver on loopback, with RBAC and an
 // admin client certificate — started the way controller-runtime's envtest starts one.
 
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { request } from "node:https";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
@@ -18,6 +18,9 @@ import {
   sleep,
   stopRecorded,
 } from "./processes.ts";
+
+// The whole programmatic API in one module: start, stop, and where the binaries come from.
+export { ensureBinaries } from "./binaries.ts";
 
 export interface ControlPlane {
   kubeconfigPath: string;
@@ -44,17 +47,24 @@ export interface StartOptions {
 const ETCD = "etcd";
 const APISERVER = "kube-apiserver";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
+/** `count` distinct free loopback ports: all held open at once, so none is handed out twice. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  const ports = await Promise.all(
+    servers.map(
+      (server) =>
+        new Promise<number>((resolvePort, reject) => {
+          server.once("error", reject);
+          server.listen(0, "127.0.0.1", () => {
+            const address = server.address();
+            if (typeof address === "object" && address) resolvePort(address.port);
+            else reject(new Error("listening socket without a port"));
+          });
+        }),
+    ),
+  );
+  await Promise.all(servers.map((server) => new Promise((closed) => server.close(closed))));
+  return ports;
 }
 
 interface Layout {
@@ -216,25 +226,30 @@ export async function startControlPlane(opts: StartOptions): Promise<ControlPlan
   const l = layout(opts.dir);
   await mkdir(l.dir, { recursive: true });
   await refuseIfRunning(l.dir, [ETCD, APISERVER]);
+  await rm(l.kubeconfig, { force: true }); // one from an earlier run would point at a dead server
   const binaries = await ensureBinaries({ log });
 
   const pki = await generatePki();
   await writePki(l.certDir, pki);
-  const [etcdClientPort, etcdPeerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const [etcdClientPort, etcdPeerPort, apiPort] = (await freePorts(3)) as [number, number, number];
   const etcdUrl = `http://127.0.0.1:${etcdClientPort}`;
   const server = `https://127.0.0.1:${apiPort}`;
   const admin = { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key };
 
+  /** Launches one process and waits until `probe` says it serves. */
+  const run = async (
+    name: string,
+    binary: string,
+    args: string[],
+    what: string,
+    probe: () => Promise<boolean>,
+  ) => {
+    const proc = await launch(l.dir, name, binary, args, detached);
+    await waitUntil(what, proc, logPath(l.dir, name), readyTimeoutMs, probe);
+  };
   const startApiServer = async (): Promise<void> => {
     await refuseIfRunning(l.dir, [APISERVER]); // a second one would only lose the port race
-    const apiserver = await launch(
-      l.dir,
-      APISERVER,
-      binaries.kubeApiServer,
-      apiServerArgs(l, apiPort, etcdUrl),
-      detached,
-    );
-    await waitUntil("ready", apiserver, logPath(l.dir, APISERVER), readyTimeoutMs, async () => {
+    await run(APISERVER, binaries.kubeApiServer, apiServerArgs(l, apiPort, etcdUrl), "ready", async () => {
       const res = await adminGet(`${server}/readyz`, admin);
       return res.status === 200 && res.body.trim() === "ok";
     });
@@ -247,14 +262,7 @@ export async function startControlPlane(opts: StartOptions): Promise<ControlPlan
 
   try {
     log(`starting etcd on ${etcdUrl}`);
-    const etcd = await launch(
-      l.dir,
-      ETCD,
-      binaries.etcd,
-      etcdArgs(l, etcdClientPort, etcdPeerPort),
-      detached,
-    );
-    await waitUntil("healthy", etcd, logPath(l.dir, ETCD), readyTimeoutMs, async () => {
+    await run(ETCD, binaries.etcd, etcdArgs(l, etcdClientPort, etcdPeerPort), "healthy", async () => {
       const res = await fetch(`${etcdUrl}/health`);
       return res.ok && ((await res.json()) as { health?: string }).health === "true";
     });
