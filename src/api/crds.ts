@@ -15,6 +15,7 @@ import {
   VERSION,
 } from "./group.ts";
 import { AvdDisasterRecoveryPlanSpecSchema, AvdDisasterRecoveryPlanStatusSchema } from "./plan.ts";
+import { described } from "./schema-kit.ts";
 
 type JsonObject = { [key: string]: unknown };
 
@@ -69,6 +70,11 @@ export function toOpenApi(schema: TSchema, path = "$"): JsonObject {
       out[key] = value;
     }
   }
+  // `kubectl explain` shows descriptions but not defaults: say the default in the description.
+  const dflt = out.default;
+  if (typeof out.description === "string" && ["string", "number", "boolean"].includes(typeof dflt)) {
+    out.description = `${out.description} Default: ${String(dflt)}.`;
+  }
   return out;
 }
 
@@ -105,8 +111,14 @@ const KINDS: KindDefinition[] = [
     singular: PLAN_SINGULAR,
     shortNames: ["avddrplan", "drplan"],
     description: "The disaster-recovery posture of one Azure Virtual Desktop deployment.",
-    spec: AvdDisasterRecoveryPlanSpecSchema,
-    status: AvdDisasterRecoveryPlanStatusSchema,
+    spec: described(
+      AvdDisasterRecoveryPlanSpecSchema,
+      "The desired DR posture: regions, strategy, drain and verify.",
+    ),
+    status: described(
+      AvdDisasterRecoveryPlanStatusSchema,
+      "What the operator last observed, in Azure and AVD.",
+    ),
     columns: [
       { name: "Strategy", type: "string", jsonPath: ".spec.strategy" },
       {
@@ -127,8 +139,8 @@ const KINDS: KindDefinition[] = [
     singular: FAILOVER_SINGULAR,
     shortNames: ["failover"],
     description: "One failover, failback or test failover of an AvdDisasterRecoveryPlan, run once.",
-    spec: FailoverRequestSpecSchema,
-    status: FailoverRequestStatusSchema,
+    spec: described(FailoverRequestSpecSchema, "The failover to run; cannot be changed after creation."),
+    status: described(FailoverRequestStatusSchema, "Progress of the failover, written by the operator."),
     columns: [
       { name: "Plan", type: "string", jsonPath: ".spec.planRef.name" },
       { name: "Type", type: "string", jsonPath: ".spec.type" },

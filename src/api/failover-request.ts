@@ -5,7 +5,7 @@ import { ConditionsSchema } from "./conditions.ts";
 import { DIRECTIONS, type Direction, FAILOVER_PHASES, FAILOVER_TYPES, REGIONS } from "./enums.ts";
 import type { API_VERSION, FAILOVER_KIND } from "./group.ts";
 import { drainSpecSchema } from "./plan.ts";
-import { Matching, StringEnum, withRules } from "./schema-kit.ts";
+import { described, Matching, StringEnum, withRules } from "./schema-kit.ts";
 
 export const FAILOVER_DEFAULTS = {
   direction: "ToSecondary" as Direction,
@@ -26,7 +26,7 @@ export const FailoverRequestSpecSchema = withRules(
             description: "AvdDisasterRecoveryPlan in the same namespace.",
           }),
         },
-        { additionalProperties: false },
+        { additionalProperties: false, description: "The plan to fail over." },
       ),
       type: StringEnum(FAILOVER_TYPES, {
         description:
@@ -38,7 +38,12 @@ export const FailoverRequestSpecSchema = withRules(
           description: "ToSecondary fails over; ToPrimary fails back.",
         }),
       ),
-      drain: Type.Optional(drainSpecSchema(false)),
+      drain: Type.Optional(
+        described(
+          drainSpecSchema(false),
+          "Overrides of the plan's drain policy for this run; unset fields take the plan's.",
+        ),
+      ),
       commit: Type.Optional(
         Type.Boolean({
           default: FAILOVER_DEFAULTS.commit,
@@ -138,8 +143,12 @@ export type FailoverOperation = Static<typeof OperationSchema>;
 
 export const FailoverRequestStatusSchema = Type.Object(
   {
-    observedGeneration: Type.Optional(Type.Integer({ minimum: 0 })),
-    phase: Type.Optional(StringEnum(FAILOVER_PHASES)),
+    observedGeneration: Type.Optional(
+      Type.Integer({ minimum: 0, description: "The metadata.generation this status describes." }),
+    ),
+    phase: Type.Optional(
+      StringEnum(FAILOVER_PHASES, { description: "Where the request is; only moves forward." }),
+    ),
     conditions: Type.Optional(ConditionsSchema),
     message: Type.Optional(Type.String({ maxLength: 4096, description: "What is happening, for a person." })),
     startTime: Type.Optional(Type.String({ format: "date-time" })),
@@ -154,8 +163,13 @@ export const FailoverRequestStatusSchema = Type.Object(
     logOffAfter: Type.Optional(
       Type.String({ format: "date-time", description: "No user is logged off before this time." }),
     ),
-    counters: Type.Optional(CountersSchema),
-    asrJobIds: Type.Optional(Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 1000 })),
+    counters: Type.Optional(described(CountersSchema, "Progress of each step.")),
+    asrJobIds: Type.Optional(
+      Type.Array(Type.String({ maxLength: 2048 }), {
+        maxItems: 1000,
+        description: "Azure Site Recovery jobs started for this request.",
+      }),
+    ),
     operations: Type.Optional(
       Type.Array(OperationSchema, {
         maxItems: 5000,

@@ -13,7 +13,7 @@ import {
   STRATEGIES,
 } from "./enums.ts";
 import type { API_VERSION, PLAN_KIND } from "./group.ts";
-import { Duration, Matching, StringEnum, withRules } from "./schema-kit.ts";
+import { Duration, described, Matching, StringEnum, withRules } from "./schema-kit.ts";
 
 /** Values the API server fills in when a field is left out (also the fallbacks in code). */
 export const PLAN_DEFAULTS = {
@@ -209,7 +209,7 @@ export const AvdDisasterRecoveryPlanSpecSchema = withRules(
                     "Secret in the plan's namespace with keys tenantId, clientId and clientSecret.",
                 }),
               },
-              { additionalProperties: false },
+              { additionalProperties: false, description: "Secret holding the service principal." },
             ),
           },
           {
@@ -241,10 +241,15 @@ export const AvdDisasterRecoveryPlanSpecSchema = withRules(
           },
         ),
       ),
-      primary: RegionSpecSchema,
-      secondary: RegionSpecSchema,
+      primary: described(RegionSpecSchema, "The region users work in normally."),
+      secondary: described(RegionSpecSchema, "The failover region."),
       strategy: StringEnum(STRATEGIES, { description: "How the failover region gets its session hosts." }),
-      siteRecovery: Type.Optional(SiteRecoverySpecSchema),
+      siteRecovery: Type.Optional(
+        described(
+          SiteRecoverySpecSchema,
+          "The Azure Site Recovery vault replicating the session hosts; required for strategy SiteRecovery.",
+        ),
+      ),
       rpoTarget: Type.Optional(
         Duration(
           "rpoTarget",
@@ -272,8 +277,15 @@ export const AvdDisasterRecoveryPlanSpecSchema = withRules(
           },
         ),
       ),
-      drain: Type.Optional(DrainSpecSchema),
-      verify: Type.Optional(VerifySpecSchema),
+      drain: Type.Optional(
+        described(DrainSpecSchema, "How users are told and moved off the region being failed over from."),
+      ),
+      verify: Type.Optional(
+        described(
+          VerifySpecSchema,
+          "When a failover counts as done: how many session hosts must be Available.",
+        ),
+      ),
       suspend: Type.Optional(
         Type.Boolean({
           default: PLAN_DEFAULTS.suspend,
@@ -364,22 +376,30 @@ export type FailoverSummary = Static<typeof FailoverSummarySchema>;
 
 export const AvdDisasterRecoveryPlanStatusSchema = Type.Object(
   {
-    observedGeneration: Type.Optional(Type.Integer({ minimum: 0 })),
+    observedGeneration: Type.Optional(
+      Type.Integer({ minimum: 0, description: "The metadata.generation this status describes." }),
+    ),
     activeRegion: Type.Optional(
       StringEnum(REGIONS, { description: "Region whose session hosts serve users." }),
     ),
     conditions: Type.Optional(ConditionsSchema),
-    primary: Type.Optional(RegionStatusSchema),
-    secondary: Type.Optional(RegionStatusSchema),
-    replication: Type.Optional(ReplicationStatusSchema),
+    primary: Type.Optional(
+      described(RegionStatusSchema, "Session hosts and VMs observed in the primary region."),
+    ),
+    secondary: Type.Optional(
+      described(RegionStatusSchema, "Session hosts and VMs observed in the secondary region."),
+    ),
+    replication: Type.Optional(
+      described(ReplicationStatusSchema, "Azure Site Recovery replication of the session-host VMs."),
+    ),
     lastStandbyPowerOn: Type.Optional(
       Type.String({
         format: "date-time",
         description: "When standby hosts were last started to keep their registration.",
       }),
     ),
-    activeFailover: Type.Optional(FailoverSummarySchema),
-    lastFailover: Type.Optional(FailoverSummarySchema),
+    activeFailover: Type.Optional(described(FailoverSummarySchema, "The FailoverRequest running now.")),
+    lastFailover: Type.Optional(described(FailoverSummarySchema, "The last FailoverRequest that finished.")),
   },
   { additionalProperties: false },
 );

@@ -65,3 +65,8 @@ export function Matching(
 export function withRules<T extends TSchema>(schema: T, rules: CelRule[]): T {
   return { ...schema, "x-kubernetes-validations": rules };
 }
+
+/** The same schema with its own description, for a shape used in more than one place. */
+export function described<T extends TSchema>(schema: T, description: string): T {
+  return { ...schema, description };
+}
