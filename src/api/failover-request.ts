@@ -5,7 +5,7 @@ import { ConditionsSchema } from "./conditions.ts";
 import { DIRECTIONS, type Direction, FAILOVER_PHASES, FAILOVER_TYPES, REGIONS } from "./enums.ts";
 import type { API_VERSION, FAILOVER_KIND } from "./group.ts";
 import { drainSpecSchema } from "./plan.ts";
-import { described, Matching, StringEnum, withRules } from "./schema-kit.ts";
+import { described, Matching, ObservedGeneration, StringEnum, Timestamp, withRules } from "./schema-kit.ts";
 
 export const FAILOVER_DEFAULTS = {
   direction: "ToSecondary" as Direction,
@@ -135,7 +135,7 @@ const OperationSchema = Type.Object(
       description: "ASR job id, polling URL or resource id to resume from.",
     }),
     target: Type.Optional(Type.String({ maxLength: 1024, description: "Resource the action acts on." })),
-    startedAt: Type.String({ format: "date-time" }),
+    startedAt: Timestamp(),
   },
   { additionalProperties: false },
 );
@@ -143,26 +143,20 @@ export type FailoverOperation = Static<typeof OperationSchema>;
 
 export const FailoverRequestStatusSchema = Type.Object(
   {
-    observedGeneration: Type.Optional(
-      Type.Integer({ minimum: 0, description: "The metadata.generation this status describes." }),
-    ),
+    observedGeneration: Type.Optional(ObservedGeneration),
     phase: Type.Optional(
       StringEnum(FAILOVER_PHASES, { description: "Where the request is; only moves forward." }),
     ),
     conditions: Type.Optional(ConditionsSchema),
     message: Type.Optional(Type.String({ maxLength: 4096, description: "What is happening, for a person." })),
-    startTime: Type.Optional(Type.String({ format: "date-time" })),
-    completionTime: Type.Optional(Type.String({ format: "date-time" })),
+    startTime: Type.Optional(Timestamp()),
+    completionTime: Type.Optional(Timestamp()),
     rto: Type.Optional(Type.String({ maxLength: 32, description: "Achieved recovery time, e.g. 12m4s." })),
     rtoSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
     /** Region that was active when the request started (so a restart knows where it came from). */
     fromRegion: Type.Optional(StringEnum(REGIONS)),
-    notifiedAt: Type.Optional(
-      Type.String({ format: "date-time", description: "When users were sent the drain notice." }),
-    ),
-    logOffAfter: Type.Optional(
-      Type.String({ format: "date-time", description: "No user is logged off before this time." }),
-    ),
+    notifiedAt: Type.Optional(Timestamp("When users were sent the drain notice.")),
+    logOffAfter: Type.Optional(Timestamp("No user is logged off before this time.")),
     counters: Type.Optional(described(CountersSchema, "Progress of each step.")),
     asrJobIds: Type.Optional(
       Type.Array(Type.String({ maxLength: 2048 }), {

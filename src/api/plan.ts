@@ -13,7 +13,15 @@ import {
   STRATEGIES,
 } from "./enums.ts";
 import type { API_VERSION, PLAN_KIND } from "./group.ts";
-import { Duration, described, Matching, StringEnum, withRules } from "./schema-kit.ts";
+import {
+  Duration,
+  described,
+  Matching,
+  ObservedGeneration,
+  StringEnum,
+  Timestamp,
+  withRules,
+} from "./schema-kit.ts";
 
 /** Values the API server fills in when a field is left out (also the fallbacks in code). */
 export const PLAN_DEFAULTS = {
@@ -367,8 +375,8 @@ const FailoverSummarySchema = Type.Object(
     type: Type.Optional(StringEnum(FAILOVER_TYPES)),
     direction: Type.Optional(StringEnum(DIRECTIONS)),
     rto: Type.Optional(Type.String({ maxLength: 32, description: "Achieved recovery time, e.g. 12m4s." })),
-    startTime: Type.Optional(Type.String({ format: "date-time" })),
-    completionTime: Type.Optional(Type.String({ format: "date-time" })),
+    startTime: Type.Optional(Timestamp()),
+    completionTime: Type.Optional(Timestamp()),
   },
   { additionalProperties: false },
 );
@@ -376,9 +384,7 @@ export type FailoverSummary = Static<typeof FailoverSummarySchema>;
 
 export const AvdDisasterRecoveryPlanStatusSchema = Type.Object(
   {
-    observedGeneration: Type.Optional(
-      Type.Integer({ minimum: 0, description: "The metadata.generation this status describes." }),
-    ),
+    observedGeneration: Type.Optional(ObservedGeneration),
     activeRegion: Type.Optional(
       StringEnum(REGIONS, { description: "Region whose session hosts serve users." }),
     ),
@@ -393,10 +399,7 @@ export const AvdDisasterRecoveryPlanStatusSchema = Type.Object(
       described(ReplicationStatusSchema, "Azure Site Recovery replication of the session-host VMs."),
     ),
     lastStandbyPowerOn: Type.Optional(
-      Type.String({
-        format: "date-time",
-        description: "When standby hosts were last started to keep their registration.",
-      }),
+      Timestamp("When standby hosts were last started to keep their registration."),
     ),
     activeFailover: Type.Optional(described(FailoverSummarySchema, "The FailoverRequest running now.")),
     lastFailover: Type.Optional(described(FailoverSummarySchema, "The last FailoverRequest that finished.")),

@@ -70,3 +70,14 @@ export function withRules<T extends TSchema>(schema: T, rules: CelRule[]): T {
 export function described<T extends TSchema>(schema: T, description: string): T {
   return { ...schema, description };
 }
+
+/** An RFC 3339 time, as metav1.Time serialises. */
+export function Timestamp(description?: string): TString {
+  return Type.String({ format: "date-time", ...(description ? { description } : {}) });
+}
+
+/** status.observedGeneration: the metadata.generation a status describes. */
+export const ObservedGeneration = Type.Integer({
+  minimum: 0,
+  description: "The metadata.generation this status describes.",
+});
