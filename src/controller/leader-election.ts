@@ -97,7 +97,8 @@ export class LeaderElector {
     let lastRenew = performance.now();
     while (!signal.aborted) {
       await sleep(this.#t.retryPeriodMs, signal);
-      if (signal.aborted) break;
+      // Released meanwhile: renewing now would take the lease back.
+      if (signal.aborted || !this.#leading) break;
       const renewed = await this.#tryAcquireOrRenew();
       if (renewed) {
         lastRenew = performance.now();

@@ -1,0 +1,64 @@
+// The operator's manager and reconcilers in this test process, watching the test's own
+// namespaces, with its log lines kept for assertions.
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Log } from "../../src/controller/logger.ts";
+import { Manager } from "../../src/controller/manager.ts";
+import { OperatorMetrics } from "../../src/controller/metrics.ts";
+import { setupReconcilers } from "../../src/reconcilers/setup.ts";
+
+export interface LogLine {
+  level: string;
+  msg?: string;
+  [key: string]: unknown;
+}
+
+/** A Log that keeps every line (with its bindings) in memory. */
+export function memoryLog(lines: LogLine[], bindings: Record<string, unknown> = {}): Log {
+  const at =
+    (level: string) =>
+    (obj: object, msg?: string): void => {
+      lines.push({ ...bindings, ...obj, level, msg });
+    };
+  return {
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warn"),
+    error: at("error"),
+    child: (more) => memoryLog(lines, { ...bindings, ...more }),
+  };
+}
+
+export async function startInProcessOperator(
+  kc: KubeConfig,
+  namespaces: string[],
+  maxConcurrentReconciles = 4,
+) {
+  const lines: LogLine[] = [];
+  const log = memoryLog(lines);
+  const metrics = new OperatorMetrics({ processMetrics: false });
+  const manager = new Manager({
+    kc,
+    namespaces,
+    log,
+    metrics,
+    informer: { watchTimeoutSeconds: { min: 60, max: 120 } },
+  });
+  const { events } = setupReconcilers({
+    kc,
+    manager,
+    log,
+    metrics,
+    identity: "test",
+    maxConcurrentReconciles,
+  });
+  await manager.start();
+  return {
+    manager,
+    metrics,
+    lines,
+    async stop() {
+      await manager.shutdown();
+      await events.flush();
+    },
+  };
+}
