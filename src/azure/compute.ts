@@ -70,8 +70,7 @@ export class ComputeAdapter implements ComputeGateway {
     try {
       await poller.poll();
     } catch (error) {
-      if (poller.operationState?.status !== "failed")
-        throw toAzureError(error, `polling ${operation.kind} of ${operation.target}`);
+      if (poller.operationState?.status !== "failed") throw toAzureError(error, describe(operation));
     }
     const state = poller.operationState;
     switch (state?.status) {
@@ -80,29 +79,25 @@ export class ComputeAdapter implements ComputeGateway {
       case "canceled":
         return { status: "canceled" };
       case "failed": {
-        const error = toAzureError(state.error, `${operation.kind} of ${operation.target}`);
-        return {
-          status: "failed",
-          error: {
-            code: error instanceof AzureError ? error.code : "OperationFailed",
-            message: error instanceof Error ? error.message : String(error),
-          },
-        };
+        const { code, message } = operationFailure(state.error, operation);
+        return { status: "failed", error: { code, message } };
       }
       default:
         return { status: "running" };
     }
   }
 
-  waitForOperation(
+  async waitForOperation(
     operation: LongRunningOperation,
     options: { abortSignal?: AbortSignal } = {},
   ): Promise<void> {
-    return azureCall(`${operation.kind} of ${operation.target}`, async () => {
-      await this.#restore(operation).pollUntilDone(
-        options.abortSignal ? { abortSignal: options.abortSignal } : {},
-      );
-    });
+    const poller = this.#restore(operation);
+    try {
+      await poller.pollUntilDone(options.abortSignal ? { abortSignal: options.abortSignal } : {});
+    } catch (error) {
+      if (poller.operationState?.status === "failed") throw operationFailure(error, operation);
+      throw toAzureError(error, describe(operation));
+    }
   }
 
   #pollOptions() {
@@ -130,6 +125,21 @@ export class ComputeAdapter implements ComputeGateway {
         : this.#client.virtualMachines.deallocate;
     return restorePoller(this.#client, operation.resumeToken, source, this.#pollOptions());
   }
+}
+
+const describe = (operation: LongRunningOperation) => `${operation.kind} of ${operation.target}`;
+
+/**
+ * An operation that ended Failed, as an AzureError. core-lro reports the status resource's
+ * error as a plain Error "The long-running operation has failed. <code>. <message>"; a failure
+ * read from Location arrives as a RestError.
+ */
+function operationFailure(error: unknown, operation: LongRunningOperation): AzureError {
+  const translated = toAzureError(error, describe(operation));
+  if (translated instanceof AzureError) return translated;
+  const text = error instanceof Error ? error.message : String(error);
+  const match = /^The long-running operation has failed\. ([A-Za-z0-9_.-]+?)\. (.*)$/s.exec(text);
+  return new AzureError(`${describe(operation)}: ${match?.[2] ?? text}`, match?.[1] ?? "OperationFailed");
 }
 
 /** The PowerState/… code of an instance view; "unknown" when the service gave none. */

@@ -75,6 +75,14 @@ export class OperationEngine {
     return op;
   }
 
+  /** Ends a running operation with an error now (a later operation preempted it, a fault). */
+  fail(op: SimOperation, error: OperationError): void {
+    if (op.status !== "InProgress") return;
+    op.status = "Failed";
+    op.error = error;
+    op.endTime = this.#timeline.now();
+  }
+
   get(id: string): SimOperation | undefined {
     return this.#operations.get(id);
   }

@@ -264,7 +264,13 @@ export class World {
       (h) => this.status(h) === "Available" && h.allowNewSession && h.sessions.size < pool.maxSessionLimit,
     );
     if (pool.hostPoolType === "Personal") {
-      return candidates.find((h) => h.assignedUser?.toLowerCase() === userPrincipalName.toLowerCase());
+      const user = userPrincipalName.toLowerCase();
+      const assigned = candidates.find((h) => h.assignedUser?.toLowerCase() === user);
+      if (assigned || pool.personalDesktopAssignmentType === "Direct") return assigned;
+      // Automatic assignment: the user's first connection claims a free personal host.
+      const free = candidates.find((h) => h.assignedUser === undefined);
+      if (free) free.assignedUser = userPrincipalName;
+      return free;
     }
     candidates.sort((a, b) =>
       pool.loadBalancerType === "DepthFirst"

@@ -93,6 +93,25 @@ describe("compute gateway", () => {
     expect(sessions.map((s) => s.userPrincipalName)).toEqual(["carol@contoso.com"]);
   });
 
+  it("a start while deallocating preempts the deallocation, whose operation fails with Azure's error", async () => {
+    const deallocation = await env.compute.beginDeallocate("rg-weu", "vm-b");
+    const start = await env.compute.beginStart("rg-weu", "vm-b");
+    expect(await env.compute.checkOperation(deallocation)).toEqual({
+      status: "failed",
+      error: {
+        code: "OperationPreempted",
+        message: expect.stringContaining("preempted by a more recent operation"),
+      },
+    });
+    const error = await env.compute.waitForOperation(deallocation).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AzureError);
+    expect(error).toMatchObject({ code: "OperationPreempted" });
+    expect((error as AzureError).message).toContain("compute/deallocate of");
+    await env.compute.waitForOperation(start);
+    const vms = await env.compute.listPowerStates("rg-weu");
+    expect(vms.find((v) => v.name === "vm-b")?.powerState).toBe("running");
+  });
+
   it("refuses to act on a VM that does not exist with ARM's 404", async () => {
     const error = await env.compute.beginDeallocate("rg-weu", "vm-nope").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AzureError);

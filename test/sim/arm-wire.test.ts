@@ -128,6 +128,26 @@ describe("long-running operations", () => {
     expect((await raw(sim, "GET", location, { token })).status).toBe(200);
   });
 
+  it("powerOff stops a VM; the subscription-wide list with statusOnly shows every power state", async () => {
+    const off = await raw(sim, "POST", `${vmPath("rg-weu", "vm-b")}/powerOff?${computeVersion}`, { token });
+    expect(off.status).toBe(202);
+    const power = async () => {
+      const all = await rawList<{
+        name: string;
+        properties: { instanceView: { statuses: { code: string }[] } };
+      }>(sim, `${sub}/providers/Microsoft.Compute/virtualMachines?${computeVersion}&statusOnly=true`, token);
+      return Object.fromEntries(all.map((v) => [v.name, v.properties.instanceView.statuses[1]!.code]));
+    };
+    expect((await power())["vm-b"]).toBe("PowerState/stopping");
+    let now = await power();
+    while (now["vm-b"] === "PowerState/stopping") now = await power();
+    expect(now).toMatchObject({
+      "vm-a": "PowerState/running",
+      "vm-b": "PowerState/stopped",
+      "vm-x": "PowerState/deallocated",
+    });
+  });
+
   it("404 for an operation it never started", async () => {
     const res = await raw(
       sim,
@@ -191,6 +211,22 @@ describe("admin API over HTTPS", () => {
     );
     expect(audit.body.value).toHaveLength(1);
     expect(audit.body.value[0].target).toMatch(/virtualMachines\/vm-y$/);
+  });
+
+  it("signs a user of a personal pool in on the host assigned to them", async () => {
+    await raw(sim, "POST", `${vmPath("rg-neu", "vm-x")}/start?${computeVersion}`, { token });
+    const connect = () =>
+      raw(sim, "POST", "/admin/sessions", {
+        body: JSON.stringify({ hostPool: "rg-neu/hp-neu", user: "dave@contoso.com" }),
+      });
+    let res = await connect();
+    while (res.status === 409) res = await connect(); // until the agent has booted
+    expect(res.status).toBe(201);
+    expect(res.body.sessionHost).toBe("vm-x.contoso.local");
+    const stranger = await raw(sim, "POST", "/admin/sessions", {
+      body: JSON.stringify({ hostPool: "rg-neu/hp-neu", user: "mallory@contoso.com" }),
+    });
+    expect(stranger.status).toBe(409);
   });
 
   it("refuses a session on a pool that does not exist, naming the field", async () => {

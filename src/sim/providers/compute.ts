@@ -2,6 +2,7 @@
 // by subscription (with the power state of each VM through $expand=instanceView or
 // statusOnly=true), and start, deallocate, powerOff as long-running operations.
 import { badRequest, notFound, origin, type SimRequest } from "../http.ts";
+import type { SimOperation } from "../operations.ts";
 import {
   iso,
   operationStatusRoutes,
@@ -85,6 +86,15 @@ export const computeProvider: ResourceProvider = {
   ],
 };
 
+// The power operation still running on each VM. As in Azure, a newer power operation that
+// changes the VM's course (start while deallocating) preempts it: the older one fails with
+// OperationPreempted. Repeating the same action does not; both end together.
+const running = new WeakMap<VirtualMachine, SimOperation>();
+const preempted = {
+  code: "OperationPreempted",
+  message: "Operation execution has been preempted by a more recent operation.",
+};
+
 function powerAction(ctx: SimContext, action: string, act: (vm: VirtualMachine) => number): ProviderRoute {
   const kind = `Microsoft.Compute/virtualMachines/${action}/action`;
   return {
@@ -93,7 +103,10 @@ function powerAction(ctx: SimContext, action: string, act: (vm: VirtualMachine) 
     operation: kind,
     handler: (req) => {
       const vm = vmOf(ctx, req);
+      const epoch = vm.powerEpoch;
       const completesAt = act(vm);
+      const previous = running.get(vm);
+      if (previous && vm.powerEpoch !== epoch) ctx.operations.fail(previous, preempted);
       const op = ctx.operations.begin({
         kind,
         target: vm.id,
@@ -101,6 +114,7 @@ function powerAction(ctx: SimContext, action: string, act: (vm: VirtualMachine) 
         location: vm.location,
         completesAt,
       });
+      running.set(vm, op);
       return ctx.operations.accepted(op, origin(req), req.url.searchParams.get("api-version")!);
     },
   };
