@@ -8,10 +8,13 @@ import { armToken, poolPath, raw, rawList, smallTopology, sub, timeScale, vmPath
 let sim: RunningSim;
 let token: string;
 const dvVersion = "api-version=2024-04-03";
+const pause = () => new Promise((resolve) => setTimeout(resolve, 10));
 const computeVersion = "api-version=2026-03-01";
 
 beforeAll(async () => {
-  sim = await startSim({ topology: smallTopology({ pageSize: 2 }), timeScale });
+  // Power changes take 0.3 s here, long enough to be seen under way on a busy machine.
+  const durations = { vmStart: 300, vmDeallocate: 300, vmPowerOff: 300, agentBoot: 300 };
+  sim = await startSim({ topology: smallTopology({ pageSize: 2, durations }), timeScale });
   token = await armToken(sim);
 });
 afterAll(() => sim.close());
@@ -122,7 +125,8 @@ describe("long-running operations", () => {
     expect((await raw(sim, "GET", location, { token })).status).toBe(202);
 
     let done = running;
-    while (done.body.status === "InProgress") done = await raw(sim, "GET", status, { token });
+    while (done.body.status === "InProgress")
+      done = await pause().then(() => raw(sim, "GET", status, { token }));
     expect(done.body).toMatchObject({ status: "Succeeded" });
     expect(Date.parse(done.body.endTime)).toBeGreaterThan(Date.parse(done.body.startTime));
     expect((await raw(sim, "GET", location, { token })).status).toBe(200);
@@ -140,7 +144,7 @@ describe("long-running operations", () => {
     };
     expect((await power())["vm-b"]).toBe("PowerState/stopping");
     let now = await power();
-    while (now["vm-b"] === "PowerState/stopping") now = await power();
+    while (now["vm-b"] === "PowerState/stopping") now = await pause().then(power);
     expect(now).toMatchObject({
       "vm-a": "PowerState/running",
       "vm-b": "PowerState/stopped",
@@ -220,7 +224,7 @@ describe("admin API over HTTPS", () => {
         body: JSON.stringify({ hostPool: "rg-neu/hp-neu", user: "dave@contoso.com" }),
       });
     let res = await connect();
-    while (res.status === 409) res = await connect(); // until the agent has booted
+    while (res.status === 409) res = await pause().then(connect); // until the agent has booted
     expect(res.status).toBe(201);
     expect(res.body.sessionHost).toBe("vm-x.contoso.local");
     const stranger = await raw(sim, "POST", "/admin/sessions", {

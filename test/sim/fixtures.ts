@@ -23,7 +23,7 @@ export function smallTopology(overrides: Partial<Topology> = {}): Topology {
     subscriptionId: ids.subscription,
     tenantId: ids.tenant,
     principals: [{ clientId: ids.client, clientSecret: ids.secret, federatedSubjects: [ids.subject] }],
-    durations: { vmStart: 30, vmDeallocate: 300, vmPowerOff: 20, agentBoot: 600 },
+    durations: { vmStart: 30, vmDeallocate: 500, vmPowerOff: 20, agentBoot: 600 },
     resourceGroups: [
       {
         name: "rg-weu",
