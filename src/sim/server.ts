@@ -33,7 +33,7 @@ import { resourcesProvider } from "./providers/resources.ts";
 import { SimState } from "./state.ts";
 import { generateTls } from "./tls.ts";
 import { TokenSigner } from "./tokens.ts";
-import { loadTopology, type Topology } from "./topology.ts";
+import { checkTopology, loadTopology, type Topology } from "./topology.ts";
 
 /** What a client needs to reach and trust the emulator (the `--info-file` JSON). */
 export interface SimInfo {
@@ -79,7 +79,9 @@ export const builtInProviders: readonly ResourceProvider[] = [
 
 export async function startSim(options: SimOptions): Promise<RunningSim> {
   const topology =
-    typeof options.topology === "string" ? await loadTopology(options.topology) : options.topology;
+    typeof options.topology === "string"
+      ? await loadTopology(options.topology)
+      : checkTopology(options.topology);
   const principal = topology.principals.find((p) => p.clientSecret !== undefined) ?? topology.principals[0]!;
   const state = new SimState(topology, options.timeScale ?? 1);
   const admin = new SimAdmin(state);
