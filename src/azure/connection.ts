@@ -30,8 +30,6 @@ export const clouds = {
   },
 } as const satisfies Record<string, CloudEndpoints>;
 
-export type CloudName = keyof typeof clouds;
-
 export type CredentialSource =
   | { kind: "default"; tenantId?: string; clientId?: string }
   | { kind: "clientSecret"; tenantId: string; clientId: string; clientSecret: string };

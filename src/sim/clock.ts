@@ -23,11 +23,6 @@ export class SimClock {
     return new Date(this.now()).toISOString();
   }
 
-  /** Real milliseconds that `simMs` of simulated time take. */
-  toRealMs(simMs: number): number {
-    return simMs * this.timeScale;
-  }
-
   /** Back to the topology's start time (admin reset). */
   restart(): void {
     this.#startReal = performance.now();

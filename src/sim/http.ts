@@ -68,10 +68,6 @@ export function errorResponse(error: ArmError): SimResponse {
   };
 }
 
-export function json(body: unknown, status = 200, headers?: Record<string, string>): SimResponse {
-  return headers ? { status, body, headers } : { status, body };
-}
-
 /** Parses a JSON request body; a malformed one is ARM's 400 InvalidRequestContent. */
 export function jsonBody(req: SimRequest): Record<string, unknown> {
   if (req.rawBody.trim() === "") throw badRequest("The request content was invalid: the body is empty.");

@@ -19,8 +19,8 @@ const Guid = Type.String({
 const Seconds = Type.Number({ minimum: 0 });
 const oneOf = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
-export const PowerStates = ["running", "stopped", "deallocated"] as const;
-export const SessionStates = ["Active", "Disconnected"] as const;
+const PowerStates = ["running", "stopped", "deallocated"] as const;
+const SessionStates = ["Active", "Disconnected"] as const;
 
 const UserSession = Type.Object(
   {
@@ -131,7 +131,6 @@ export const TopologySchema = Type.Object(
 );
 
 export type Topology = Static<typeof TopologySchema>;
-export type TopologyResourceGroup = Static<typeof ResourceGroup>;
 export type TopologyDurations = Required<Static<typeof Durations>>;
 
 export const defaultDurations: TopologyDurations = {

@@ -280,13 +280,6 @@ export class World {
     return candidates[0];
   }
 
-  sessionCount(): number {
-    let count = 0;
-    for (const pool of this.hostPools.values())
-      for (const host of pool.sessionHosts.values()) count += host.sessions.size;
-    return count;
-  }
-
   // ---- seeding ----
 
   #dvId(rg: string, type: string, name: string): string {
