@@ -1,7 +1,7 @@
 // `avd-dr sim --topology FILE [--port N] [--info-file F] [--time-scale X]`: the ARM
 // emulator in the foreground. Once it listens it writes the info file (endpoints, CA file,
 // tenant, client credentials, subscription) that clients use to reach and trust it.
-import { writeFile } from "node:fs/promises";
+import { rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Command } from "commander";
 import { startSim } from "../sim/server.ts";
@@ -43,7 +43,11 @@ export function registerSim(program: Command): void {
           ...(flags.infoFile ? { caFile: join(dirname(flags.infoFile), "sim-ca.pem") } : {}),
         });
         const info = `${JSON.stringify(sim.info, null, 2)}\n`;
-        if (flags.infoFile) await writeFile(flags.infoFile, info);
+        if (flags.infoFile) {
+          // Written whole then renamed, so that a client waiting for the file never reads half of it.
+          await writeFile(`${flags.infoFile}.tmp`, info);
+          await rename(`${flags.infoFile}.tmp`, flags.infoFile);
+        }
         process.stdout.write(info);
         process.stderr.write(`avd-dr sim: listening on ${sim.info.armEndpoint} (time scale ${timeScale})\n`);
         const stop = () => void sim.close().then(() => process.exit(0));

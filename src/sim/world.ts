@@ -49,6 +49,7 @@ export interface SessionHost {
   assignedUser?: string;
   /** The AVD agent has booted and reports in; false while the VM is not running. */
   agentReady: boolean;
+  /** The last heartbeat before the agent went quiet; while it reports, heartbeats are live. */
   lastHeartBeat: number;
   statusTimestamp: number;
   readonly sessions: Map<string, UserSession>;
@@ -228,6 +229,7 @@ export class World {
     host.statusTimestamp = now;
     if (power !== "running") {
       // The agent stops reporting and every user on the host loses the session.
+      if (host.agentReady) host.lastHeartBeat = now;
       host.agentReady = false;
       host.sessions.clear();
       return;
@@ -236,7 +238,6 @@ export class World {
     this.timeline.at(now + this.durations.agentBoot * 1000, () => {
       if (vm.powerEpoch !== epoch || vm.power !== "running") return;
       host.agentReady = true;
-      host.lastHeartBeat = this.timeline.now();
       host.statusTimestamp = this.timeline.now();
     });
   }

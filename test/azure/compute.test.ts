@@ -87,10 +87,22 @@ describe("compute gateway", () => {
     );
   });
 
-  it("a deallocated host loses its users' sessions", async () => {
+  it("a deallocated host loses its users' sessions and its heartbeat", async () => {
+    const before = await env.desktopVirtualization.listSessionHosts("rg-weu", "hp-weu");
     await env.compute.waitForOperation(await env.compute.beginDeallocate("rg-weu", "vm-a"));
     const sessions = await env.desktopVirtualization.listUserSessions("rg-weu", "hp-weu");
     expect(sessions.map((s) => s.userPrincipalName)).toEqual(["carol@contoso.com"]);
+    const quiet = async () =>
+      (await env.desktopVirtualization.listSessionHosts("rg-weu", "hp-weu")).find(
+        (h) => h.name === "vm-a.contoso.local",
+      )!;
+    const first = (await quiet()).lastHeartBeat!;
+    expect(first.getTime()).toBeGreaterThan(before[0]!.lastHeartBeat!.getTime());
+    // Simulated time goes on (a second here is 1,000 simulated seconds); the heartbeat does not.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await quiet()).lastHeartBeat).toEqual(first);
+    const live = (await env.desktopVirtualization.listSessionHosts("rg-weu", "hp-weu"))[1]!.lastHeartBeat!;
+    expect(live.getTime()).toBeGreaterThan(first.getTime());
   });
 
   it("a start while deallocating preempts the deallocation, whose operation fails with Azure's error", async () => {

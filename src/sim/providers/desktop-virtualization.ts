@@ -253,7 +253,7 @@ function renderHost(ctx: SimContext, host: SessionHost) {
       vmId: host.vm.vmId,
       status: ctx.world.status(host),
       statusTimestamp: iso(host.statusTimestamp),
-      lastHeartBeat: iso(host.lastHeartBeat),
+      lastHeartBeat: iso(host.agentReady ? ctx.timeline.now() : host.lastHeartBeat),
       sessions: host.sessions.size,
       allowNewSession: host.allowNewSession,
       ...(host.assignedUser ? { assignedUser: host.assignedUser } : {}),
