@@ -95,6 +95,38 @@ describe("errors", () => {
   });
 });
 
+describe("desktop virtualization writes", () => {
+  it("assigns a user to a personal host, and refuses an assigned user on a pooled host", async () => {
+    const personal = `${poolPath("rg-neu", "hp-neu")}/sessionHosts/vm-y.contoso.local?${dvVersion}`;
+    const assigned = await raw(sim, "PATCH", personal, {
+      token,
+      body: JSON.stringify({ properties: { assignedUser: "erin@contoso.com" } }),
+    });
+    expect(assigned.status).toBe(200);
+    expect(assigned.body.properties.assignedUser).toBe("erin@contoso.com");
+    expect(assigned.body.name).toBe("hp-neu/vm-y.contoso.local");
+    const pooled = `${poolPath("rg-weu", "hp-weu")}/sessionHosts/vm-c.contoso.local?${dvVersion}`;
+    const refused = await raw(sim, "PATCH", pooled, {
+      token,
+      body: JSON.stringify({ properties: { assignedUser: "erin@contoso.com" } }),
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toContain("only personal hosts take an assigned user");
+  });
+
+  it("disconnects a user session, which stays listed as Disconnected", async () => {
+    const session = `${poolPath("rg-weu", "hp-weu")}/sessionHosts/vm-b.contoso.local/userSessions/1`;
+    expect((await raw(sim, "POST", `${session}/disconnect?${dvVersion}`, { token })).status).toBe(200);
+    const after = await raw(sim, "GET", `${session}?${dvVersion}`, { token });
+    expect(after.body.properties).toMatchObject({
+      userPrincipalName: "carol@contoso.com",
+      sessionState: "Disconnected",
+    });
+    const unknown = await raw(sim, "POST", `${session.slice(0, -1)}99/disconnect?${dvVersion}`, { token });
+    expect(unknown.status).toBe(404);
+  });
+});
+
 describe("pagination", () => {
   it("pages with nextLink on the emulator's own host until the list ends", async () => {
     const seen: string[] = [];
