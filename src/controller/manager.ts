@@ -51,6 +51,7 @@ export class Manager {
       log: this.#o.log,
     });
     this.#informers.push(group as unknown as InformerGroup<KubernetesObject>);
+    this.#o.metrics.trackInformers(ref.plural, () => group.informers.map((i) => i.stats));
     return group;
   }
 

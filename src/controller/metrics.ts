@@ -1,6 +1,7 @@
 // The operator's Prometheus metrics, in one registry per process (so tests can run several).
 // Names follow controller-runtime's where it has one, so existing dashboards work.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { InformerStats } from "./informer.ts";
 import type { QueueObserver } from "./workqueue.ts";
 
 export type ReconcileResult = "success" | "error" | "requeue_after" | "terminal";
@@ -70,6 +71,29 @@ export class OperatorMetrics {
     labelNames: ["resource"] as const,
     registers: [this.registry],
   });
+
+  readonly #informerStats = new Map<string, () => InformerStats[]>();
+  readonly informerOperations = new Counter({
+    name: "avddr_informer_operations_total",
+    help: "Informer lists, watches, 410 Gone answers (each followed by a re-list) and failed list/watch calls, per resource.",
+    labelNames: ["resource", "operation"] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.informerOperations.reset();
+      for (const [resource, stats] of this.#informerStats) {
+        for (const s of stats()) {
+          for (const operation of ["lists", "watches", "gone", "errors"] as const) {
+            this.informerOperations.inc({ resource, operation }, s[operation]);
+          }
+        }
+      }
+    },
+  });
+
+  /** Reports the informers of one resource, read at each scrape. */
+  trackInformers(resource: string, stats: () => InformerStats[]): void {
+    this.#informerStats.set(resource, stats);
+  }
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
