@@ -43,6 +43,7 @@ export class Manager {
 
   constructor(options: ManagerOptions) {
     this.#o = options;
+    this.#setNotLeading();
   }
 
   informers<T extends KubernetesObject>(ref: Omit<ResourceRef, "namespace">): InformerGroup<T> {

@@ -100,6 +100,10 @@ export class OperatorMetrics {
   }
 
   queueObserver(name: string): QueueObserver {
+    // Series exist from the start, so dashboards show an empty queue rather than no data.
+    this.queueDepth.set({ name }, 0);
+    this.queueAdds.inc({ name }, 0);
+    this.queueRetries.inc({ name }, 0);
     return {
       depth: (d) => this.queueDepth.set({ name }, d),
       added: () => this.queueAdds.inc({ name }),
