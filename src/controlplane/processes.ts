@@ -15,10 +15,14 @@ export interface LaunchedProcess {
 /** Pids of attached (non-detached) children: they die with this process. */
 const attached = new Set<number>();
 
+/**
+ * SIGKILL, not SIGTERM: the owner is going away and can't stop them in order, and a
+ * kube-apiserver whose etcd stops under it takes some 20 s to shut down gracefully.
+ */
 function killAttached(): void {
   for (const pid of attached) {
     try {
-      process.kill(pid, "SIGTERM");
+      process.kill(pid, "SIGKILL");
     } catch {
       // already gone
     }
