@@ -4,7 +4,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { Log } from "../../src/controller/logger.ts";
 import { Manager } from "../../src/controller/manager.ts";
 import { OperatorMetrics } from "../../src/controller/metrics.ts";
-import { setupReconcilers } from "../../src/reconcilers/setup.ts";
+import { OPERATOR_NAME, setupReconcilers } from "../../src/reconcilers/setup.ts";
 
 export interface LogLine {
   level: string;
@@ -31,25 +31,22 @@ export function memoryLog(lines: LogLine[], bindings: Record<string, unknown> = 
 export async function startInProcessOperator(
   kc: KubeConfig,
   namespaces: string[],
-  maxConcurrentReconciles = 4,
+  options: { leaderElectionNamespace?: string } = {},
 ) {
   const lines: LogLine[] = [];
   const log = memoryLog(lines);
   const metrics = new OperatorMetrics({ processMetrics: false });
-  const manager = new Manager({
-    kc,
-    namespaces,
-    log,
-    metrics,
-    informer: { watchTimeoutSeconds: { min: 60, max: 120 } },
-  });
+  const leaderElection = options.leaderElectionNamespace
+    ? { namespace: options.leaderElectionNamespace, name: OPERATOR_NAME, identity: "test" }
+    : undefined;
+  const manager = new Manager({ kc, namespaces, log, metrics, leaderElection });
   const { events } = setupReconcilers({
     kc,
     manager,
     log,
     metrics,
     identity: "test",
-    maxConcurrentReconciles,
+    maxConcurrentReconciles: 4,
   });
   await manager.start();
   return {

@@ -50,7 +50,11 @@ async function startOperator(namespace: string): Promise<Operator> {
   const lines: Array<Record<string, unknown>> = [];
   createInterface({ input: child.stdout! }).on("line", (line) => lines.push(JSON.parse(line)));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const serving = await until("the operator to serve", () => lines.find((l) => l.msg === "serving endpoints"), 30_000);
+  const serving = await until(
+    "the operator to serve",
+    () => lines.find((l) => l.msg === "serving endpoints"),
+    30_000,
+  );
   const op = {
     child,
     lines,
@@ -64,9 +68,10 @@ async function startOperator(namespace: string): Promise<Operator> {
 }
 
 const holder = (namespace: string) =>
-  leases
-    .readNamespacedLease({ namespace, name: "avd-dr-operator" })
-    .then((l) => l.spec?.holderIdentity ?? "", () => "");
+  leases.readNamespacedLease({ namespace, name: "avd-dr-operator" }).then(
+    (l) => l.spec?.holderIdentity ?? "",
+    () => "",
+  );
 
 async function get(port: number, path: string): Promise<{ status: number; body: string }> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`);
@@ -74,7 +79,10 @@ async function get(port: number, path: string): Promise<{ status: number; body: 
 }
 
 const reconciled = (namespace: string, name: string) =>
-  until(`${name} reconciled`, async () => (await k.getPlan(namespace, name)).status?.observedGeneration === 1 || undefined);
+  until(
+    `${name} reconciled`,
+    async () => (await k.getPlan(namespace, name)).status?.observedGeneration === 1 || undefined,
+  );
 
 describe("operator processes", () => {
   it("elect one leader; a standby takes over after kill -9 and at once after SIGTERM", async () => {
@@ -95,7 +103,9 @@ describe("operator processes", () => {
     }
     const leaderMetrics = (await get(leader.metricsPort, "/metrics")).body;
     expect(leaderMetrics).toContain('leader_election_master_status{name="avd-dr-operator"} 1');
-    expect(leaderMetrics).toMatch(/controller_runtime_reconcile_total\{controller="avddisasterrecoveryplan",result="success"\} [1-9]/);
+    expect(leaderMetrics).toMatch(
+      /controller_runtime_reconcile_total\{controller="avddisasterrecoveryplan",result="success"\} [1-9]/,
+    );
     expect(leaderMetrics).toContain('workqueue_depth{name="failoverrequest"}');
     expect(leaderMetrics).toContain("process_resident_memory_bytes");
     expect((await get(standby.metricsPort, "/metrics")).body).not.toContain(
@@ -106,7 +116,9 @@ describe("operator processes", () => {
     // kill -9: no release; the standby waits out the lease, then leads and reconciles.
     leader.child.kill("SIGKILL");
     const killedAt = performance.now();
-    await until("the standby to lead", async () => ((await holder(namespace)) === standby.identity ? true : undefined));
+    await until("the standby to lead", async () =>
+      (await holder(namespace)) === standby.identity ? true : undefined,
+    );
     const takeover = performance.now() - killedAt;
     expect(takeover).toBeLessThan(LEASE_MS + 3 * RETRY_MS + 1500);
     await k.createPlan(namespace, plan("p2"));
@@ -114,7 +126,9 @@ describe("operator processes", () => {
 
     // SIGTERM: the leader releases the lease on its way out; a new standby leads at once.
     const c = await startOperator(namespace);
-    await until("c to be ready", async () => ((await get(c.probePort, "/readyz")).status === 200 ? true : undefined));
+    await until("c to be ready", async () =>
+      (await get(c.probePort, "/readyz")).status === 200 ? true : undefined,
+    );
     standby.child.kill("SIGTERM");
     const termAt = performance.now();
     await until("c to lead", async () => ((await holder(namespace)) === c.identity ? true : undefined));
@@ -130,16 +144,23 @@ describe("operator processes", () => {
     await leases.replaceNamespacedLease({
       namespace,
       name: "avd-dr-operator",
-      body: { ...lease, spec: { ...lease.spec, holderIdentity: "someone-else", acquireTime: undefined, renewTime: undefined } },
+      body: {
+        ...lease,
+        spec: { ...lease.spec, holderIdentity: "someone-else", acquireTime: undefined, renewTime: undefined },
+      },
     });
     expect(await c.exited).toBe(1);
     expect(c.lines.some((l) => l.msg === "leader election lost; controllers stopped")).toBe(true);
   });
 
   it("refuses a bad flag with a message naming it", async () => {
-    const child = spawn(process.execPath, [MAIN, "operator", "--kubeconfig=/dev/null", "--max-concurrent-reconciles=0"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [MAIN, "operator", "--kubeconfig=/dev/null", "--max-concurrent-reconciles=0"],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stderr = "";
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
