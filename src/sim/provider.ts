@@ -5,6 +5,7 @@ import type { SimClock, Timeline } from "./clock.ts";
 import type { CallClass, Handler, SimRequest, SimResponse } from "./http.ts";
 import { origin } from "./http.ts";
 import type { OperationEngine } from "./operations.ts";
+import type { SiteRecovery } from "./site-recovery/model.ts";
 import type { World } from "./world.ts";
 
 export interface SimContext {
@@ -14,6 +15,8 @@ export interface SimContext {
   readonly timeline: Timeline;
   /** Largest page a list answers with; callers may ask for smaller pages. */
   readonly pageSize: number;
+  /** Vaults, protected items, recovery plans and jobs, rebuilt with the world. */
+  readonly siteRecovery: SiteRecovery;
 }
 
 export interface ProviderRoute {

@@ -16,6 +16,7 @@ import {
   checkScope,
   countCalls,
 } from "./arm-stages.ts";
+import { faultAdminRoutes, injectFaults } from "./faults.ts";
 import {
   ArmError,
   errorResponse,
@@ -30,7 +31,9 @@ import { computeProvider } from "./providers/compute.ts";
 import { desktopVirtualizationProvider } from "./providers/desktop-virtualization.ts";
 import { entraRoutes } from "./providers/entra.ts";
 import { resourcesProvider } from "./providers/resources.ts";
+import { siteRecoveryProvider } from "./providers/site-recovery.ts";
 import { SimState } from "./state.ts";
+import { throttle, throttlingAdminRoutes } from "./throttling.ts";
 import { generateTls } from "./tls.ts";
 import { TokenSigner } from "./tokens.ts";
 import { checkTopology, loadTopology, type Topology } from "./topology.ts";
@@ -75,6 +78,7 @@ export const builtInProviders: readonly ResourceProvider[] = [
   resourcesProvider,
   computeProvider,
   desktopVirtualizationProvider,
+  siteRecoveryProvider,
 ];
 
 export async function startSim(options: SimOptions): Promise<RunningSim> {
@@ -98,7 +102,10 @@ export async function startSim(options: SimOptions): Promise<RunningSim> {
   }
   const tokenLifetimeSeconds = () => state.world.durations.tokenLifetime;
   addRoutes(entraRoutes({ topology: () => topology, signer, tokenLifetimeSeconds }), []);
-  addRoutes(adminRoutes(admin), []);
+  addRoutes(
+    [...adminRoutes(admin), ...throttlingAdminRoutes(state.throttling), ...faultAdminRoutes(state.faults)],
+    [],
+  );
 
   const arm = new Pipeline();
   arm.use(countCalls(state.counters));
@@ -109,6 +116,8 @@ export async function startSim(options: SimOptions): Promise<RunningSim> {
       (origin) => `${origin}/${topology.tenantId}`,
     ),
   );
+  arm.use(throttle(state.throttling, state.clock));
+  arm.use(injectFaults(state.faults, () => state.world, state.clock.timeScale));
   arm.use(checkScope(() => state.world));
   arm.use(checkApiVersion());
   arm.use(advanceTime(state.timeline));

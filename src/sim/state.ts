@@ -1,8 +1,11 @@
 // Everything the emulator holds while it runs, rebuilt from the topology on reset.
 import { SimClock, Timeline } from "./clock.ts";
+import { Faults } from "./faults.ts";
 import { OperationEngine } from "./operations.ts";
 import type { SimContext } from "./provider.ts";
 import { AuditLog, CallCounters } from "./records.ts";
+import { SiteRecovery } from "./site-recovery/model.ts";
+import { Throttling } from "./throttling.ts";
 import type { Topology } from "./topology.ts";
 import { World } from "./world.ts";
 
@@ -14,7 +17,10 @@ export class SimState implements SimContext {
   readonly counters = new CallCounters();
   readonly audit = new AuditLog();
   readonly pageSize: number;
+  readonly throttling: Throttling;
+  readonly faults: Faults;
   #world: World;
+  #siteRecovery: SiteRecovery;
 
   constructor(topology: Topology, timeScale: number) {
     this.topology = topology;
@@ -22,11 +28,26 @@ export class SimState implements SimContext {
     this.timeline = new Timeline(this.clock);
     this.operations = new OperationEngine(this.timeline);
     this.pageSize = topology.pageSize ?? 100;
-    this.#world = new World(topology, this.timeline);
+    this.throttling = new Throttling(this.clock, topology.throttling);
+    this.faults = new Faults(this.timeline, topology.faults);
+    this.#world = this.#newWorld();
+    this.#siteRecovery = new SiteRecovery(this, topology.siteRecovery, this.faults);
   }
 
   get world(): World {
     return this.#world;
+  }
+
+  get siteRecovery(): SiteRecovery {
+    return this.#siteRecovery;
+  }
+
+  #newWorld(): World {
+    return new World(
+      this.topology,
+      this.timeline,
+      (location) => this.faults.regionDownSince(location) !== undefined,
+    );
   }
 
   reset(): void {
@@ -35,6 +56,9 @@ export class SimState implements SimContext {
     this.operations.clear();
     this.counters.clear();
     this.audit.clear();
-    this.#world = new World(this.topology, this.timeline);
+    this.throttling.reset();
+    this.faults.reset();
+    this.#world = this.#newWorld();
+    this.#siteRecovery = new SiteRecovery(this, this.topology.siteRecovery, this.faults);
   }
 }

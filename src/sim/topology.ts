@@ -5,6 +5,9 @@ import { readFile } from "node:fs/promises";
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { parse } from "yaml";
+import { FaultsSchema } from "./faults-schema.ts";
+import { SiteRecoverySchema, siteRecoveryProblems } from "./site-recovery/topology.ts";
+import { ThrottlingSchema } from "./throttling-schema.ts";
 
 const Name = Type.String({
   minLength: 1,
@@ -126,6 +129,9 @@ export const TopologySchema = Type.Object(
     }),
     durations: Type.Optional(Durations),
     resourceGroups: Type.Array(ResourceGroup),
+    siteRecovery: Type.Optional(SiteRecoverySchema),
+    throttling: Type.Optional(ThrottlingSchema),
+    faults: Type.Optional(FaultsSchema),
   },
   { additionalProperties: false },
 );
@@ -158,14 +164,15 @@ export async function loadTopology(file: string): Promise<Topology> {
 
 export function checkTopology(raw: unknown, source = "topology"): Topology {
   const problems = [...schemaProblems(TopologySchema, raw)];
-  if (problems.length === 0) problems.push(...referenceProblems(raw as Topology));
+  if (problems.length === 0)
+    problems.push(...referenceProblems(raw as Topology), ...siteRecoveryProblems(raw as Topology));
   if (problems.length > 0) {
     throw new TopologyError(`${source} is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   }
   return raw as Topology;
 }
 
-function* schemaProblems(schema: TSchema, raw: unknown): Generator<string> {
+export function* schemaProblems(schema: TSchema, raw: unknown): Generator<string> {
   let count = 0;
   for (const error of Value.Errors(schema, raw)) {
     if (count++ === 10) return;

@@ -102,6 +102,16 @@ export interface GenericResource {
 
 const key = (id: string) => id.toLowerCase();
 
+/** A VM to create: seeded from the topology, or a replica Site Recovery makes. */
+export interface NewVirtualMachine {
+  resourceGroup: string;
+  name: string;
+  location: string;
+  size?: string;
+  tags?: Record<string, string>;
+  power: PowerState;
+}
+
 export class World {
   readonly subscriptionId: string;
   readonly durations: TopologyDurations;
@@ -111,11 +121,20 @@ export class World {
   readonly hostPools = new Map<string, HostPool>();
   readonly applicationGroups = new Map<string, ApplicationGroup>();
   readonly workspaces = new Map<string, Workspace>();
+  /** Resources of other providers (a Recovery Services vault) that the resource list shows. */
+  readonly otherResources = new Map<string, GenericResource & { resourceGroup: string }>();
+  /** Whether a region cannot be reached (a fault): its VMs' agents do not report. */
+  readonly #unreachable: (location: string) => boolean;
 
-  constructor(topology: Topology, timeline: Timeline) {
+  constructor(
+    topology: Topology,
+    timeline: Timeline,
+    unreachable: (location: string) => boolean = () => false,
+  ) {
     this.subscriptionId = topology.subscriptionId;
     this.durations = { ...defaultDurations, ...topology.durations };
     this.timeline = timeline;
+    this.#unreachable = unreachable;
     this.#seed(topology);
   }
 
@@ -173,6 +192,10 @@ export class World {
     add(this.hostPools.values(), "Microsoft.DesktopVirtualization/hostpools");
     add(this.applicationGroups.values(), "Microsoft.DesktopVirtualization/applicationgroups");
     add(this.workspaces.values(), "Microsoft.DesktopVirtualization/workspaces");
+    for (const r of this.otherResources.values()) {
+      if (rg === undefined || key(r.resourceGroup) === key(rg))
+        all.push({ id: r.id, name: r.name, type: r.type, location: r.location });
+    }
     return all;
   }
 
@@ -180,6 +203,7 @@ export class World {
 
   status(host: SessionHost): SessionHostStatus {
     const power = host.vm.power;
+    if (this.#unreachable(host.vm.location)) return "Unavailable";
     if (power === "stopped" || power === "deallocated") return "Shutdown";
     if (power === "running" && host.agentReady) return "Available";
     return "Unavailable";
@@ -202,6 +226,43 @@ export class World {
     if (vm.power === "stopped" || vm.power === "stopping" || vm.power === "deallocated")
       return this.#settledAt(vm);
     return this.#transition(vm, "stopping", "stopped", this.durations.vmPowerOff);
+  }
+
+  // ---- VMs that come and go (Site Recovery's replicas and test VMs) ----
+
+  addVirtualMachine(spec: NewVirtualMachine): VirtualMachine {
+    const id = `${this.resourceGroupId(spec.resourceGroup)}/providers/Microsoft.Compute/virtualMachines/${spec.name}`;
+    const vm: VirtualMachine = {
+      id,
+      name: spec.name,
+      resourceGroup: spec.resourceGroup,
+      location: spec.location,
+      vmId: randomUUID(),
+      size: spec.size ?? "Standard_D4s_v5",
+      tags: spec.tags ?? {},
+      power: spec.power,
+      powerEpoch: 0,
+    };
+    this.virtualMachines.set(key(id), vm);
+    return vm;
+  }
+
+  removeVirtualMachine(vm: VirtualMachine): void {
+    vm.powerEpoch++;
+    this.virtualMachines.delete(key(vm.id));
+  }
+
+  /** The session host now runs on another VM (a failed-over replica): same registration, no sessions. */
+  moveSessionHost(from: VirtualMachine, to: VirtualMachine): void {
+    const host = from.sessionHost;
+    if (!host) return;
+    from.sessionHost = undefined;
+    to.sessionHost = host;
+    host.vm = to;
+    if (host.agentReady) host.lastHeartBeat = this.timeline.now();
+    host.agentReady = false;
+    host.sessions.clear();
+    host.statusTimestamp = this.timeline.now();
   }
 
   readonly #settles = new WeakMap<VirtualMachine, number>();
@@ -297,17 +358,13 @@ export class World {
         location: rg.location,
       });
       for (const vm of rg.virtualMachines ?? []) {
-        const id = `${this.resourceGroupId(rg.name)}/providers/Microsoft.Compute/virtualMachines/${vm.name}`;
-        this.virtualMachines.set(key(id), {
-          id,
-          name: vm.name,
+        this.addVirtualMachine({
           resourceGroup: rg.name,
+          name: vm.name,
           location: rg.location,
-          vmId: randomUUID(),
-          size: vm.size ?? "Standard_D4s_v5",
-          tags: vm.tags ?? {},
+          ...(vm.size ? { size: vm.size } : {}),
+          ...(vm.tags ? { tags: vm.tags } : {}),
           power: vm.powerState ?? "running",
-          powerEpoch: 0,
         });
       }
     }
