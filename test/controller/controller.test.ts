@@ -131,6 +131,49 @@ describe("controller runner", () => {
     await until("the retry", () => calls === 2);
   });
 
+  it("on shutdown takes no new keys and lets a running reconcile finish within the grace period", async () => {
+    const started: string[] = [];
+    let finished = false;
+    let abortedWhileRunning = false;
+    const { controller, started: ready } = start({
+      async reconcile(key, signal) {
+        started.push(key);
+        await new Promise((r) => setTimeout(r, 100));
+        abortedWhileRunning = signal.aborted;
+        finished = true;
+        return undefined;
+      },
+    });
+    await ready;
+    controller.queue.add("ns/running");
+    await until("the first reconcile", () => started.length === 1);
+    controller.queue.add("ns/queued");
+    await controller.stop(5000);
+    expect(finished).toBe(true);
+    expect(abortedWhileRunning).toBe(false);
+    expect(started).toEqual(["ns/running"]);
+  });
+
+  it("stops at once when the lease is lost: the running reconcile sees its signal aborted", async () => {
+    let seenAbort = false;
+    const { controller, started: ready } = start({
+      async reconcile(_key, signal) {
+        await new Promise<void>((resolve) =>
+          signal.addEventListener("abort", () => resolve(), { once: true }),
+        );
+        seenAbort = signal.aborted;
+        return undefined;
+      },
+    });
+    await ready;
+    controller.queue.add("ns/long");
+    await until("the reconcile to start", () => controller.queue.processing === 1);
+    const t0 = performance.now();
+    await controller.stop(0);
+    expect(seenAbort).toBe(true);
+    expect(performance.now() - t0).toBeLessThan(100);
+  });
+
   it("rejects a worker count that is not a positive integer", () => {
     expect(
       () =>

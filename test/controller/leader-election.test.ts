@@ -8,6 +8,7 @@ import {
   LeaderElector,
   validateTimings,
 } from "../../src/controller/leader-election.ts";
+import { seizeLease } from "../operator/fixtures.ts";
 import { freshNamespace, testKubeConfig } from "../support/kube.ts";
 
 const kc = testKubeConfig();
@@ -92,15 +93,7 @@ describe("leader election", () => {
     const stop = new AbortController();
     await a.acquire(stop.signal);
     const holding = a.hold(stop.signal);
-    const lease = await leases.readNamespacedLease({ namespace, name: "avd-dr-operator" });
-    await leases.replaceNamespacedLease({
-      namespace,
-      name: "avd-dr-operator",
-      body: {
-        ...lease,
-        spec: { ...lease.spec, holderIdentity: "intruder", renewTime: undefined, acquireTime: undefined },
-      },
-    });
+    await seizeLease(kc, namespace, "intruder");
     const t0 = performance.now();
     expect(await holding).toBe(false);
     expect(a.leading).toBe(false);

@@ -1,24 +1,15 @@
 // FailoverRequest admission against the real API server: one active failover per plan, the
 // first request wins, a request for a plan that does not exist yet waits for it.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type FailoverRequest, getCondition } from "../../src/api/index.ts";
 import { FAILOVER_FINALIZER } from "../../src/reconcilers/failover/reconciler.ts";
 import { freshNamespace, testKubeConfig } from "../support/kube.ts";
 import { avddr, failover, plan, until } from "./fixtures.ts";
-import { startInProcessOperator } from "./harness.ts";
+import { inProcessOperatorPerTest } from "./harness.ts";
 
 const kc = testKubeConfig();
 const k = avddr(kc);
-const stops: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await Promise.all(stops.splice(0).map((s) => s()));
-});
-
-async function operatorFor(namespace: string) {
-  const op = await startInProcessOperator(kc, [namespace]);
-  stops.push(op.stop);
-  return op;
-}
+const operatorFor = inProcessOperatorPerTest(kc);
 
 function phaseOf(namespace: string, name: string, phase: string) {
   return until(`${name} ${phase}`, async () => {

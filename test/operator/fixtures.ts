@@ -1,5 +1,5 @@
 // Plans and requests as an AVD administrator would write them, for the operator's tests.
-import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import { CoordinationV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import {
   API_VERSION,
   type AvdDisasterRecoveryPlan,
@@ -90,4 +90,18 @@ export async function until<T>(
       throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Another process writes itself into the Lease, as a split brain or a manual takeover would. */
+export async function seizeLease(kc: KubeConfig, namespace: string, identity: string): Promise<void> {
+  const leases = kc.makeApiClient(CoordinationV1Api);
+  const lease = await leases.readNamespacedLease({ namespace, name: "avd-dr-operator" });
+  await leases.replaceNamespacedLease({
+    namespace,
+    name: "avd-dr-operator",
+    body: {
+      ...lease,
+      spec: { ...lease.spec, holderIdentity: identity, acquireTime: undefined, renewTime: undefined },
+    },
+  });
 }

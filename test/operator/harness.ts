@@ -1,6 +1,7 @@
 // The operator's manager and reconcilers in this test process, watching the test's own
 // namespaces, with its log lines kept for assertions.
 import type { KubeConfig } from "@kubernetes/client-node";
+import { afterEach } from "vitest";
 import type { Log } from "../../src/controller/logger.ts";
 import { Manager } from "../../src/controller/manager.ts";
 import { OperatorMetrics } from "../../src/controller/metrics.ts";
@@ -57,5 +58,18 @@ export async function startInProcessOperator(
       await manager.shutdown();
       await events.flush();
     },
+  };
+}
+
+/** For a test file: `operatorFor(ns)` starts an in-process operator (as `kc`, or `options.as`) that stops after the test. */
+export function inProcessOperatorPerTest(kc: KubeConfig) {
+  const stops: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    await Promise.all(stops.splice(0).map((s) => s()));
+  });
+  return async (namespace: string, options: { leaderElectionNamespace?: string; as?: KubeConfig } = {}) => {
+    const op = await startInProcessOperator(options.as ?? kc, [namespace], options);
+    stops.push(op.stop);
+    return op;
   };
 }

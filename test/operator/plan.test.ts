@@ -1,25 +1,16 @@
 // The plan reconciler's Kubernetes side against the real API server: what an AVD administrator
 // sees in `kubectl get avddrplan -o yaml` for good and bad plans.
 import { CoreV1Api, EventsV1Api } from "@kubernetes/client-node";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type AvdDisasterRecoveryPlan, getCondition } from "../../src/api/index.ts";
 import { freshNamespace, testKubeConfig } from "../support/kube.ts";
 import { avddr, plan, until } from "./fixtures.ts";
-import { startInProcessOperator } from "./harness.ts";
+import { inProcessOperatorPerTest } from "./harness.ts";
 
 const kc = testKubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
 const k = avddr(kc);
-const stops: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await Promise.all(stops.splice(0).map((s) => s()));
-});
-
-async function operatorFor(namespace: string) {
-  const op = await startInProcessOperator(kc, [namespace]);
-  stops.push(op.stop);
-  return op;
-}
+const operatorFor = inProcessOperatorPerTest(kc);
 
 /** Waits until the plan's Stalled condition has the given reason (or is False for "none"). */
 function stalledReason(namespace: string, name: string, reason: string) {

@@ -6,7 +6,7 @@ import { createInterface } from "node:readline";
 import { CoordinationV1Api } from "@kubernetes/client-node";
 import { afterAll, describe, expect, it } from "vitest";
 import { freshNamespace, testKubeConfig, testKubeconfigPath } from "../support/kube.ts";
-import { avddr, plan, until } from "./fixtures.ts";
+import { avddr, plan, seizeLease, until } from "./fixtures.ts";
 
 const MAIN = join(import.meta.dirname, "..", "..", "src", "cli", "main.ts");
 const LEASE_MS = 3000;
@@ -140,15 +140,7 @@ describe("operator processes", () => {
     await reconciled(namespace, "p3");
 
     // A leader that finds the lease taken stops reconciling and exits for a restart as a standby.
-    const lease = await leases.readNamespacedLease({ namespace, name: "avd-dr-operator" });
-    await leases.replaceNamespacedLease({
-      namespace,
-      name: "avd-dr-operator",
-      body: {
-        ...lease,
-        spec: { ...lease.spec, holderIdentity: "someone-else", acquireTime: undefined, renewTime: undefined },
-      },
-    });
+    await seizeLease(kc, namespace, "someone-else");
     expect(await c.exited).toBe(1);
     expect(c.lines.some((l) => l.msg === "leader election lost; controllers stopped")).toBe(true);
   });

@@ -3,19 +3,16 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CoreV1Api, type KubernetesObject } from "@kubernetes/client-node";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getCondition } from "../../src/api/index.ts";
 import { applyManifests, parseManifests } from "../../src/controlplane/manifests.ts";
 import { freshNamespace, serviceAccountKubeConfig, testKubeConfig } from "../support/kube.ts";
 import { avddr, failover, plan, until } from "./fixtures.ts";
-import { startInProcessOperator } from "./harness.ts";
+import { inProcessOperatorPerTest } from "./harness.ts";
 
 const RBAC_DIR = join(import.meta.dirname, "..", "..", "config", "rbac");
 const admin = testKubeConfig();
-const stops: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await Promise.all(stops.splice(0).map((s) => s()));
-});
+const operatorFor = inProcessOperatorPerTest(admin);
 
 /** config/rbac's objects, moved from avd-dr-system into the test's namespace. */
 function rbacFor(namespace: string): KubernetesObject[] {
@@ -36,8 +33,7 @@ describe("config/rbac", () => {
     await applyManifests(admin, objects, { dryRun: true });
     await applyManifests(admin, objects);
     const kc = await serviceAccountKubeConfig(namespace, "avd-dr-operator");
-    const op = await startInProcessOperator(kc, [namespace], { leaderElectionNamespace: namespace });
-    stops.push(op.stop);
+    const op = await operatorFor(namespace, { leaderElectionNamespace: namespace, as: kc });
 
     const k = avddr(admin);
     const withSecret = plan("contoso");
