@@ -4,6 +4,7 @@
 // Kubernetes Secret; this module takes values, never a Kubernetes client.
 import { Agent } from "node:https";
 import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from "@azure/identity";
+import type { ArmLimits } from "./pacing-buckets.ts";
 
 export interface CloudEndpoints {
   resourceManager: string;
@@ -44,6 +45,10 @@ export interface AzureConnection {
   disableInstanceDiscovery?: boolean;
   /** Poll interval for long-running operations when the service gives no Retry-After. */
   pollIntervalMs?: number;
+  /** ARM's token buckets the gateways pace themselves by (ARM's own by default; scaled for the emulator). */
+  pacing?: ArmLimits;
+  /** The SDKs' retry of failed calls (5xx, network); their defaults when unset. */
+  retry?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number };
 }
 
 /** The fields of the emulator's info file that a client needs. */

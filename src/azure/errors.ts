@@ -56,7 +56,10 @@ interface RestErrorLike {
   response?: { headers: { get(name: string): string | undefined } };
 }
 
-function retryAfterMs(headers: { get(name: string): string | undefined } | undefined): number | undefined {
+/** What Retry-After, retry-after-ms or x-ms-retry-after-ms asked for, in milliseconds. */
+export function retryAfterMs(
+  headers: { get(name: string): string | undefined } | undefined,
+): number | undefined {
   if (!headers) return undefined;
   const ms = Number(headers.get("retry-after-ms") ?? headers.get("x-ms-retry-after-ms"));
   if (ms > 0) return ms;

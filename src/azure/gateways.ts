@@ -128,3 +128,119 @@ export interface ComputeGateway {
   /** Polls a recorded operation until it ends; throws AzureError if it failed. */
   waitForOperation(operation: LongRunningOperation, options?: { abortSignal?: AbortSignal }): Promise<void>;
 }
+
+// ---- Microsoft.RecoveryServices site recovery (Azure-to-Azure) ----
+
+export interface VaultRef {
+  resourceGroup: string;
+  vault: string;
+}
+
+export interface ProtectedItemRef extends VaultRef {
+  fabric: string;
+  container: string;
+  item: string;
+}
+
+export interface RecoveryPlanRef extends VaultRef {
+  recoveryPlan: string;
+}
+
+/** What an action acts on: one protected item, or every item of a recovery plan. */
+export type SiteRecoveryTarget = ProtectedItemRef | RecoveryPlanRef;
+
+export type FailoverDirection = "PrimaryToRecovery" | "RecoveryToPrimary";
+
+export type FailoverOptions =
+  /** Shut the source VMs down first, then fail over without data loss (A2A: unplannedFailover, sourceSiteOperations Required). */
+  | { type: "planned"; direction: FailoverDirection }
+  /** The source is gone: fail over to a recovery point (sourceSiteOperations NotRequired). */
+  | {
+      type: "unplanned";
+      direction: FailoverDirection;
+      recoveryPointType?:
+        | "Latest"
+        | "LatestProcessed"
+        | "LatestCrashConsistent"
+        | "LatestApplicationConsistent";
+    }
+  /** Test VMs in an isolated network; production keeps running. */
+  | { type: "test"; direction: FailoverDirection; networkId: string };
+
+export interface ProtectedItemInfo extends ProtectedItemRef {
+  id: string;
+  /** The protected VM's name. */
+  friendlyName: string;
+  /** Protected, EnablingProtection, UnplannedFailoverCommitRequired, … (a string: the service adds values). */
+  protectionState: string;
+  /** Primary or Recovery: where the VM runs now. */
+  activeLocation: string;
+  replicationHealth: string;
+  testFailoverState: string;
+  allowedOperations: string[];
+  /** The job running on the item, if any. */
+  currentJob?: { scenarioName: string; jobName: string };
+  lastSuccessfulFailoverTime?: Date;
+  a2a?: {
+    /** Resource id of the protected (primary) VM. */
+    vmId: string;
+    primaryLocation?: string;
+    recoveryLocation?: string;
+    recoveryResourceGroupId?: string;
+    /** The VM in the recovery region once a failover created it. */
+    recoveryVmId?: string;
+    testVmId?: string;
+    rpoSeconds?: number;
+    lastRpoCalculatedTime?: Date;
+    /** Progress of the initial replication or resynchronisation, in percent. */
+    replicationProgress?: number;
+  };
+}
+
+/** A started Site Recovery action: the job to follow, JSON-serialisable so a caller can persist it. */
+export interface SiteRecoveryOperation extends LongRunningOperation {
+  job: VaultRef & { name: string };
+}
+
+export interface SiteRecoveryJobInfo {
+  name: string;
+  id: string;
+  scenarioName: string;
+  /** NotStarted, InProgress, Succeeded, Failed, Cancelled, Suspended, Other. */
+  state: string;
+  targetObjectId?: string;
+  targetObjectName?: string;
+  startTime?: Date;
+  endTime?: Date;
+  tasks: { name: string; friendlyName: string; state: string }[];
+  errors: { code: string; message: string; recommendedAction?: string; taskId?: string }[];
+}
+
+export interface EnableReplication {
+  /** Resource id of the VM to protect. */
+  vmId: string;
+  /** The protected item's name; the VM's name by default. */
+  item?: string;
+  fabric: string;
+  container: string;
+  policyId: string;
+  recoveryResourceGroupId?: string;
+  recoveryContainerId?: string;
+}
+
+export interface SiteRecoveryGateway {
+  /** Every protected item of a vault with its A2A details, in one paged list. */
+  listProtectedItems(vault: VaultRef): Promise<ProtectedItemInfo[]>;
+  beginEnableReplication(vault: VaultRef, spec: EnableReplication): Promise<SiteRecoveryOperation>;
+  beginFailover(target: SiteRecoveryTarget, options: FailoverOptions): Promise<SiteRecoveryOperation>;
+  beginTestFailoverCleanup(target: SiteRecoveryTarget, comments?: string): Promise<SiteRecoveryOperation>;
+  beginCommit(target: SiteRecoveryTarget): Promise<SiteRecoveryOperation>;
+  /** Replicate back from where the VMs now run, so that a failback can follow. */
+  beginReprotect(target: SiteRecoveryTarget, direction: FailoverDirection): Promise<SiteRecoveryOperation>;
+  /** undefined when the vault has no such job. */
+  getJob(vault: VaultRef, jobName: string): Promise<SiteRecoveryJobInfo | undefined>;
+  /** One look at a recorded operation's job; never blocks on it. */
+  checkOperation(operation: SiteRecoveryOperation): Promise<OperationProgress>;
+  /** Follows a recorded operation's job to its end; throws AzureError (the failed task's code) if it failed. */
+  waitForOperation(operation: SiteRecoveryOperation, options?: { abortSignal?: AbortSignal }): Promise<void>;
+}

@@ -2,19 +2,27 @@
 import { ComputeAdapter } from "./compute.ts";
 import { type AzureConnection, createCredential, transportOptions } from "./connection.ts";
 import { DesktopVirtualizationAdapter } from "./desktop-virtualization.ts";
-import type { ComputeGateway, DesktopVirtualizationGateway } from "./gateways.ts";
+import type { ComputeGateway, DesktopVirtualizationGateway, SiteRecoveryGateway } from "./gateways.ts";
+import { pacedClientOptions } from "./pacing.ts";
+import { SiteRecoveryAdapter } from "./site-recovery.ts";
 
 export interface AzureGateways {
   desktopVirtualization: DesktopVirtualizationGateway;
   compute: ComputeGateway;
+  siteRecovery: SiteRecoveryGateway;
 }
 
-/** Gateways for one subscription, sharing one credential (one token cache) and one transport. */
+/**
+ * Gateways for one subscription, sharing one credential (one token cache), one transport and
+ * one pacer (ARM's token buckets for the subscription).
+ */
 export function createAzureGateways(connection: AzureConnection): AzureGateways {
   const transport = transportOptions(connection);
   const credential = createCredential(connection, transport);
+  const clients = { ...transport, ...pacedClientOptions(connection) };
   return {
-    desktopVirtualization: new DesktopVirtualizationAdapter(connection, credential, transport),
-    compute: new ComputeAdapter(connection, credential, transport),
+    desktopVirtualization: new DesktopVirtualizationAdapter(connection, credential, clients),
+    compute: new ComputeAdapter(connection, credential, clients),
+    siteRecovery: new SiteRecoveryAdapter(connection, credential, clients),
   };
 }

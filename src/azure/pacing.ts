@@ -1,0 +1,146 @@
+// Pacing: the gateways keep to ARM's per-subscription token buckets themselves, so that
+// bulk work (thousands of log-offs, hundreds of deallocations) goes out as fast as ARM
+// allows and meets no 429. One pacer per subscription (and endpoint) is shared by every
+// SDK client that any gateway builds for it, as a pipeline policy run on every attempt.
+// What ARM reports back (`x-ms-ratelimit-remaining-subscription-*`) only ever lowers the
+// local count, so another client sharing the subscription is accounted for; a 429 that
+// comes anyway closes that bucket until its Retry-After has passed, and the SDK's own
+// throttling retry waits the same time: nothing is retried blindly.
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import type { AzureConnection } from "./connection.ts";
+import { retryAfterMs } from "./errors.ts";
+import {
+  type ArmCallClass,
+  type ArmLimits,
+  armLimits,
+  callClassOfMethod,
+  SubscriptionBuckets,
+  type TokenBucket,
+} from "./pacing-buckets.ts";
+
+export class ArmPacer {
+  readonly limits: ArmLimits;
+  readonly #buckets: SubscriptionBuckets;
+  readonly #now: () => number;
+  /** Waiters per class, served in arrival order. */
+  readonly #queues: Record<ArmCallClass, Promise<void>> = {
+    reads: Promise.resolve(),
+    writes: Promise.resolve(),
+    deletes: Promise.resolve(),
+  };
+  /** Requests that had to wait for a token, per class (for benchmarks and metrics). */
+  readonly waited: Record<ArmCallClass, number> = { reads: 0, writes: 0, deletes: 0 };
+
+  constructor(limits: ArmLimits = armLimits, now: () => number = () => performance.now()) {
+    this.limits = limits;
+    this.#now = now;
+    this.#buckets = new SubscriptionBuckets(limits, now());
+  }
+
+  /** Resolves when a token of the class has been taken; rejects if the signal aborts first. */
+  acquire(callClass: ArmCallClass, abortSignal?: AbortSignal): Promise<void> {
+    const bucket = this.#buckets.of(callClass);
+    const turn = this.#queues[callClass].then(() => this.#take(bucket, callClass, abortSignal));
+    // The next waiter goes after this one whether it got its token or was aborted.
+    this.#queues[callClass] = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /** What a response said: the remaining count, or a 429 and how long to keep off. */
+  observe(
+    callClass: ArmCallClass,
+    status: number,
+    remaining: number | undefined,
+    retryAfterMs: number | undefined,
+  ): void {
+    const bucket = this.#buckets.of(callClass);
+    const now = this.#now();
+    if (status === 429) bucket.blockUntil(now + (retryAfterMs ?? 1000), now);
+    else if (remaining !== undefined) bucket.observeRemaining(remaining, now);
+  }
+
+  async #take(bucket: TokenBucket, callClass: ArmCallClass, abortSignal?: AbortSignal): Promise<void> {
+    let counted = false;
+    for (;;) {
+      abortSignal?.throwIfAborted();
+      if (bucket.tryTake(this.#now())) return;
+      if (!counted) this.waited[callClass]++;
+      counted = true;
+      await sleep(bucket.waitMs(this.#now()), abortSignal);
+    }
+  }
+}
+
+function sleep(ms: number, abortSignal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(done, Math.max(1, ms));
+    function done() {
+      abortSignal?.removeEventListener("abort", aborted);
+      resolve();
+    }
+    function aborted() {
+      clearTimeout(timer);
+      reject(abortSignal?.reason);
+    }
+    abortSignal?.addEventListener("abort", aborted, { once: true });
+  });
+}
+
+/** Limits for a clock that runs `timeScale` times real time (the emulator's): refills scaled to real seconds. */
+export function scaledLimits(timeScale: number, limits: ArmLimits = armLimits): ArmLimits {
+  const scale = (b: ArmLimits[ArmCallClass]) => ({
+    capacity: b.capacity,
+    refillPerSecond: b.refillPerSecond / timeScale,
+  });
+  return { reads: scale(limits.reads), writes: scale(limits.writes), deletes: scale(limits.deletes) };
+}
+
+const pacers = new Map<string, ArmPacer>();
+
+/** The pacer of a connection's subscription, shared by every gateway and client made for it. */
+export function pacerFor(connection: AzureConnection): ArmPacer {
+  const key = `${connection.endpoints.resourceManager}|${connection.subscriptionId}`.toLowerCase();
+  let pacer = pacers.get(key);
+  if (!pacer) {
+    pacer = new ArmPacer(connection.pacing ?? armLimits);
+    pacers.set(key, pacer);
+  }
+  return pacer;
+}
+
+export function pacingPolicy(pacer: ArmPacer, resourceManager: string): PipelinePolicy {
+  const armOrigin = new URL(resourceManager).origin;
+  return {
+    name: "avdDrArmPacing",
+    async sendRequest(request, next) {
+      if (new URL(request.url).origin !== armOrigin) return next(request);
+      const callClass = callClassOfMethod(request.method);
+      await pacer.acquire(callClass, request.abortSignal as AbortSignal | undefined);
+      const response = await next(request);
+      const remaining = Number(response.headers.get(`x-ms-ratelimit-remaining-subscription-${callClass}`));
+      pacer.observe(
+        callClass,
+        response.status,
+        Number.isFinite(remaining) &&
+          response.headers.has(`x-ms-ratelimit-remaining-subscription-${callClass}`)
+          ? remaining
+          : undefined,
+        retryAfterMs(response.headers),
+      );
+      return response;
+    },
+  };
+}
+
+/** Client options every SDK client of a connection gets: the shared pacer, and the retry settings. */
+export function pacedClientOptions(connection: AzureConnection) {
+  return {
+    additionalPolicies: [
+      {
+        policy: pacingPolicy(pacerFor(connection), connection.endpoints.resourceManager),
+        position: "perRetry" as const,
+      },
+    ],
+    ...(connection.retry ? { retryOptions: connection.retry } : {}),
+  };
+}

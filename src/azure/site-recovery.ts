@@ -1,0 +1,429 @@
+// SiteRecoveryGateway over @azure/arm-recoveryservices-siterecovery 5.1 (AutoRest HLC; every
+// method takes the vault name first, then the resource group). Each action sends its POST,
+// waits only for the 202 and hands back the job it started: ASR's own record of the work,
+// with tasks and errors. Following the job (replicationJobs.get) is how a caller resumes
+// after a restart; nothing is sent twice.
+
+import {
+  type A2AReplicationDetails,
+  SiteRecoveryManagementClient,
+} from "@azure/arm-recoveryservices-siterecovery";
+import type { TokenCredential } from "@azure/identity";
+import type { AzureConnection } from "./connection.ts";
+import { AzureError, azureCall } from "./errors.ts";
+import type {
+  EnableReplication,
+  FailoverDirection,
+  FailoverOptions,
+  OperationProgress,
+  ProtectedItemInfo,
+  ProtectedItemRef,
+  RecoveryPlanRef,
+  SiteRecoveryGateway,
+  SiteRecoveryJobInfo,
+  SiteRecoveryOperation,
+  SiteRecoveryTarget,
+  VaultRef,
+} from "./gateways.ts";
+
+type SdkItem = Awaited<ReturnType<SiteRecoveryManagementClient["replicationProtectedItems"]["get"]>>;
+type SdkJob = Awaited<ReturnType<SiteRecoveryManagementClient["replicationJobs"]["get"]>>;
+/** What every begin* of the SDK returns: a poller that has sent the request; its state serialises. */
+interface Started {
+  toString(): string;
+}
+
+/** core-lro's serialised poller state: the URLs it polls. */
+interface SerialisedPoller {
+  state?: { config?: { operationLocation?: string; resourceLocation?: string } };
+}
+
+const terminal = new Set(["Succeeded", "Failed", "Cancelled", "Canceled", "Suspended"]);
+
+export class SiteRecoveryAdapter implements SiteRecoveryGateway {
+  readonly #client: SiteRecoveryManagementClient;
+  readonly #pollIntervalMs: number;
+
+  constructor(connection: AzureConnection, credential: TokenCredential, clientOptions: object) {
+    this.#pollIntervalMs = connection.pollIntervalMs ?? 10_000;
+    this.#client = new SiteRecoveryManagementClient(credential, connection.subscriptionId, {
+      endpoint: connection.endpoints.resourceManager,
+      credentialScopes: [connection.endpoints.resourceManagerScope],
+      ...clientOptions,
+    });
+  }
+
+  listProtectedItems(vault: VaultRef): Promise<ProtectedItemInfo[]> {
+    return azureCall(
+      `listing the protected items of vault ${vault.resourceGroup}/${vault.vault}`,
+      async () => {
+        const items: ProtectedItemInfo[] = [];
+        for await (const item of this.#client.replicationProtectedItems.list(
+          vault.vault,
+          vault.resourceGroup,
+        ))
+          items.push(itemInfo(item, vault));
+        return items;
+      },
+    );
+  }
+
+  beginEnableReplication(vault: VaultRef, spec: EnableReplication): Promise<SiteRecoveryOperation> {
+    const name = spec.item ?? spec.vmId.split("/").at(-1) ?? "";
+    const target = { ...vault, fabric: spec.fabric, container: spec.container, item: name };
+    return this.#begin("siteRecovery/enableReplication", target, () =>
+      this.#client.replicationProtectedItems.beginCreate(
+        vault.vault,
+        vault.resourceGroup,
+        spec.fabric,
+        spec.container,
+        name,
+        {
+          properties: {
+            policyId: spec.policyId,
+            providerSpecificDetails: {
+              instanceType: "A2A",
+              fabricObjectId: spec.vmId,
+              ...(spec.recoveryResourceGroupId
+                ? { recoveryResourceGroupId: spec.recoveryResourceGroupId }
+                : {}),
+              ...(spec.recoveryContainerId ? { recoveryContainerId: spec.recoveryContainerId } : {}),
+            },
+          },
+        },
+      ),
+    );
+  }
+
+  beginFailover(target: SiteRecoveryTarget, options: FailoverOptions): Promise<SiteRecoveryOperation> {
+    const { direction } = options;
+    if (isPlan(target)) {
+      const plans = this.#client.replicationRecoveryPlans;
+      if (options.type === "test")
+        return this.#begin("siteRecovery/testFailover", target, () =>
+          plans.beginTestFailover(target.vault, target.resourceGroup, target.recoveryPlan, {
+            properties: {
+              failoverDirection: direction,
+              networkType: "VmNetworkAsInput",
+              networkId: options.networkId,
+              providerSpecificDetails: [{ instanceType: "A2A", recoveryPointType: "Latest" }],
+            },
+          }),
+        );
+      return this.#begin(`siteRecovery/${options.type}Failover`, target, () =>
+        plans.beginUnplannedFailover(target.vault, target.resourceGroup, target.recoveryPlan, {
+          properties: {
+            failoverDirection: direction,
+            sourceSiteOperations: options.type === "planned" ? "Required" : "NotRequired",
+            providerSpecificDetails: [
+              {
+                instanceType: "A2A",
+                recoveryPointType:
+                  options.type === "unplanned" ? (options.recoveryPointType ?? "Latest") : "Latest",
+              },
+            ],
+          },
+        }),
+      );
+    }
+    const items = this.#client.replicationProtectedItems;
+    const path = [target.vault, target.resourceGroup, target.fabric, target.container, target.item] as const;
+    if (options.type === "test")
+      return this.#begin("siteRecovery/testFailover", target, () =>
+        items.beginTestFailover(...path, {
+          properties: {
+            failoverDirection: direction,
+            networkType: "VmNetworkAsInput",
+            networkId: options.networkId,
+            providerSpecificDetails: { instanceType: "A2A" },
+          },
+        }),
+      );
+    // A2A has no single-item plannedFailover: planned is unplannedFailover that shuts the source down first.
+    return this.#begin(`siteRecovery/${options.type}Failover`, target, () =>
+      items.beginUnplannedFailover(...path, {
+        properties: {
+          failoverDirection: direction,
+          sourceSiteOperations: options.type === "planned" ? "Required" : "NotRequired",
+          providerSpecificDetails: { instanceType: "A2A" },
+        },
+      }),
+    );
+  }
+
+  beginTestFailoverCleanup(
+    target: SiteRecoveryTarget,
+    comments = "Test failover cleanup",
+  ): Promise<SiteRecoveryOperation> {
+    const input = { properties: { comments } };
+    return this.#begin("siteRecovery/testFailoverCleanup", target, () =>
+      isPlan(target)
+        ? this.#client.replicationRecoveryPlans.beginTestFailoverCleanup(
+            target.vault,
+            target.resourceGroup,
+            target.recoveryPlan,
+            input,
+          )
+        : this.#client.replicationProtectedItems.beginTestFailoverCleanup(
+            target.vault,
+            target.resourceGroup,
+            target.fabric,
+            target.container,
+            target.item,
+            input,
+          ),
+    );
+  }
+
+  beginCommit(target: SiteRecoveryTarget): Promise<SiteRecoveryOperation> {
+    return this.#begin("siteRecovery/commit", target, () =>
+      isPlan(target)
+        ? this.#client.replicationRecoveryPlans.beginFailoverCommit(
+            target.vault,
+            target.resourceGroup,
+            target.recoveryPlan,
+          )
+        : this.#client.replicationProtectedItems.beginFailoverCommit(
+            target.vault,
+            target.resourceGroup,
+            target.fabric,
+            target.container,
+            target.item,
+          ),
+    );
+  }
+
+  beginReprotect(target: SiteRecoveryTarget, direction: FailoverDirection): Promise<SiteRecoveryOperation> {
+    return this.#begin("siteRecovery/reprotect", target, () =>
+      isPlan(target)
+        ? // A plan's reprotect takes no input: each item replicates back from where it runs.
+          this.#client.replicationRecoveryPlans.beginReprotect(
+            target.vault,
+            target.resourceGroup,
+            target.recoveryPlan,
+          )
+        : this.#client.replicationProtectedItems.beginReprotect(
+            target.vault,
+            target.resourceGroup,
+            target.fabric,
+            target.container,
+            target.item,
+            {
+              properties: { failoverDirection: direction, providerSpecificDetails: { instanceType: "A2A" } },
+            },
+          ),
+    );
+  }
+
+  async getJob(vault: VaultRef, jobName: string): Promise<SiteRecoveryJobInfo | undefined> {
+    try {
+      return await azureCall(`reading Site Recovery job ${jobName} of vault ${vault.vault}`, async () =>
+        jobInfo(await this.#client.replicationJobs.get(vault.vault, vault.resourceGroup, jobName)),
+      );
+    } catch (error) {
+      if (error instanceof AzureError && error.notFound) return undefined;
+      throw error;
+    }
+  }
+
+  async checkOperation(operation: SiteRecoveryOperation): Promise<OperationProgress> {
+    const job = await this.getJob(operation.job, operation.job.name);
+    if (!job)
+      throw new AzureError(
+        `${describe(operation)}: job ${operation.job.name} no longer exists`,
+        "JobNotFound",
+        404,
+      );
+    switch (job.state) {
+      case "Succeeded":
+        return { status: "succeeded" };
+      case "Failed":
+        return { status: "failed", error: jobFailure(job, operation) };
+      case "Cancelled":
+      case "Canceled":
+        return { status: "canceled" };
+      default:
+        return { status: "running" };
+    }
+  }
+
+  async waitForOperation(
+    operation: SiteRecoveryOperation,
+    options: { abortSignal?: AbortSignal } = {},
+  ): Promise<void> {
+    for (;;) {
+      options.abortSignal?.throwIfAborted();
+      const job = await this.getJob(operation.job, operation.job.name);
+      if (!job)
+        throw new AzureError(
+          `${describe(operation)}: job ${operation.job.name} no longer exists`,
+          "JobNotFound",
+          404,
+        );
+      if (terminal.has(job.state)) {
+        if (job.state === "Succeeded") return;
+        const { code, message } = jobFailure(job, operation);
+        throw new AzureError(message, code);
+      }
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, this.#pollIntervalMs);
+        options.abortSignal?.addEventListener(
+          "abort",
+          () => {
+            clearTimeout(timer);
+            reject(options.abortSignal?.reason);
+          },
+          { once: true },
+        );
+      });
+    }
+  }
+
+  async #begin(
+    kind: string,
+    target: SiteRecoveryTarget,
+    start: () => Promise<Started>,
+  ): Promise<SiteRecoveryOperation> {
+    const id = targetId(target);
+    return azureCall(`${kind} of ${id}`, async () => {
+      const resumeToken = (await start()).toString();
+      const config = (JSON.parse(resumeToken) as SerialisedPoller).state?.config;
+      const name = jobNameOf(config?.operationLocation) ?? jobNameOf(config?.resourceLocation);
+      if (!name)
+        throw new AzureError(`${kind} of ${id}: the service named no job to follow`, "NoJobReturned");
+      return {
+        kind,
+        target: id,
+        resumeToken,
+        job: { resourceGroup: target.resourceGroup, vault: target.vault, name },
+      };
+    });
+  }
+}
+
+const isPlan = (target: SiteRecoveryTarget): target is RecoveryPlanRef => "recoveryPlan" in target;
+
+function targetId(target: SiteRecoveryTarget): string {
+  const vault = `resourceGroups/${target.resourceGroup}/providers/Microsoft.RecoveryServices/vaults/${target.vault}`;
+  return isPlan(target)
+    ? `${vault}/replicationRecoveryPlans/${target.recoveryPlan}`
+    : `${vault}/replicationFabrics/${target.fabric}/replicationProtectionContainers/${target.container}/replicationProtectedItems/${target.item}`;
+}
+
+/**
+ * The job an action started, from its polling URL: ASR names it in a `replicationJobs/{name}`
+ * segment, or as the operation's own name (`…/operations/{name}`, the emulator's form).
+ */
+function jobNameOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  const path = new URL(url, "https://management.azure.com").pathname;
+  const inJobs = /\/replicationJobs\/([^/]+)/i.exec(path)?.[1];
+  if (inJobs) return decodeURIComponent(inJobs);
+  const last = /\/(?:operations|operationsStatus|replicationOperationStatus)\/([^/]+)$/i.exec(path)?.[1];
+  return last ? decodeURIComponent(last) : undefined;
+}
+
+const describe = (operation: SiteRecoveryOperation) => `${operation.kind} of ${operation.target}`;
+
+/** The failed job's first error (the failed task's), with what ASR recommends. */
+function jobFailure(
+  job: SiteRecoveryJobInfo,
+  operation: SiteRecoveryOperation,
+): { code: string; message: string } {
+  const error = job.errors[0];
+  const task = job.tasks.find((t) => t.state === "Failed");
+  const where = task ? ` at task "${task.friendlyName}"` : "";
+  if (!error) return { code: "JobFailed", message: `${describe(operation)}: job ${job.name} failed${where}` };
+  const advice = error.recommendedAction ? ` ${error.recommendedAction}` : "";
+  return {
+    code: error.code,
+    message: `${describe(operation)}: job ${job.name} failed${where}: ${error.message}${advice}`,
+  };
+}
+
+function refOf(id: string, vault: VaultRef): ProtectedItemRef {
+  const parts = id.split("/");
+  const after = (segment: string) =>
+    parts[parts.findIndex((p) => p.toLowerCase() === segment.toLowerCase()) + 1] ?? "";
+  return {
+    ...vault,
+    fabric: after("replicationFabrics"),
+    container: after("replicationProtectionContainers"),
+    item: after("replicationProtectedItems"),
+  };
+}
+
+function itemInfo(item: SdkItem, vault: VaultRef): ProtectedItemInfo {
+  const p = item.properties ?? {};
+  const details = p.providerSpecificDetails;
+  // The union includes its base type, so the discriminant alone does not narrow it.
+  const a2a = details?.instanceType === "A2A" ? (details as A2AReplicationDetails) : undefined;
+  const scenario = p.currentScenario;
+  return {
+    ...refOf(item.id ?? "", vault),
+    id: item.id ?? "",
+    friendlyName: p.friendlyName ?? item.name ?? "",
+    protectionState: p.protectionState ?? "Unknown",
+    activeLocation: p.activeLocation ?? "Unknown",
+    replicationHealth: p.replicationHealth ?? "Unknown",
+    testFailoverState: p.testFailoverState ?? "None",
+    allowedOperations: p.allowedOperations ?? [],
+    ...(scenario?.scenarioName && scenario.scenarioName !== "None" && scenario.jobId
+      ? {
+          currentJob: {
+            scenarioName: scenario.scenarioName,
+            jobName: scenario.jobId.split("/").at(-1) ?? "",
+          },
+        }
+      : {}),
+    ...(p.lastSuccessfulFailoverTime ? { lastSuccessfulFailoverTime: p.lastSuccessfulFailoverTime } : {}),
+    ...(a2a
+      ? {
+          a2a: {
+            vmId: a2a.fabricObjectId ?? "",
+            ...(a2a.primaryFabricLocation ? { primaryLocation: a2a.primaryFabricLocation } : {}),
+            ...(a2a.recoveryFabricLocation ? { recoveryLocation: a2a.recoveryFabricLocation } : {}),
+            ...(a2a.recoveryAzureResourceGroupId
+              ? { recoveryResourceGroupId: a2a.recoveryAzureResourceGroupId }
+              : {}),
+            ...(a2a.recoveryFabricObjectId ? { recoveryVmId: a2a.recoveryFabricObjectId } : {}),
+            ...(a2a.testFailoverRecoveryFabricObjectId
+              ? { testVmId: a2a.testFailoverRecoveryFabricObjectId }
+              : {}),
+            ...(a2a.rpoInSeconds !== undefined ? { rpoSeconds: a2a.rpoInSeconds } : {}),
+            ...(a2a.lastRpoCalculatedTime ? { lastRpoCalculatedTime: a2a.lastRpoCalculatedTime } : {}),
+            ...(a2a.monitoringPercentageCompletion !== undefined
+              ? { replicationProgress: a2a.monitoringPercentageCompletion }
+              : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+function jobInfo(job: SdkJob): SiteRecoveryJobInfo {
+  const p = job.properties ?? {};
+  return {
+    name: job.name ?? "",
+    id: job.id ?? "",
+    scenarioName: p.scenarioName ?? "",
+    state: p.state ?? "Other",
+    ...(p.targetObjectId ? { targetObjectId: p.targetObjectId } : {}),
+    ...(p.targetObjectName ? { targetObjectName: p.targetObjectName } : {}),
+    ...(p.startTime ? { startTime: p.startTime } : {}),
+    ...(p.endTime ? { endTime: p.endTime } : {}),
+    tasks: (p.tasks ?? []).map((t) => ({
+      name: t.name ?? "",
+      friendlyName: t.friendlyName ?? "",
+      state: t.state ?? "",
+    })),
+    errors: (p.errors ?? []).map((e) => ({
+      code: e.serviceErrorDetails?.code ?? "Unknown",
+      message: e.serviceErrorDetails?.message ?? "",
+      ...(e.serviceErrorDetails?.recommendedAction
+        ? { recommendedAction: e.serviceErrorDetails.recommendedAction }
+        : {}),
+      ...(e.taskId ? { taskId: e.taskId } : {}),
+    })),
+  };
+}
