@@ -1,77 +1,32 @@
 // Real `avd-dr operator` processes: leader election between them, hand-over on SIGTERM,
 // take-over after kill -9, exit on a lost lease, and their metrics and health endpoints.
-import { type ChildProcess, spawn } from "node:child_process";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { CoordinationV1Api } from "@kubernetes/client-node";
+import { spawn } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { freshNamespace, testKubeConfig, testKubeconfigPath } from "../support/kube.ts";
 import { avddr, plan, seizeLease, until } from "./fixtures.ts";
+import { leaseHolder, MAIN, type OperatorProcess, startOperatorProcess } from "./operator-process.ts";
 
-const MAIN = join(import.meta.dirname, "..", "..", "src", "cli", "main.ts");
 const LEASE_MS = 3000;
 const RETRY_MS = 500;
 const kc = testKubeConfig();
-const leases = kc.makeApiClient(CoordinationV1Api);
 const k = avddr(kc);
 
-interface Operator {
-  child: ChildProcess;
-  identity: string;
-  lines: Array<Record<string, unknown>>;
-  probePort: number;
-  metricsPort: number;
-  exited: Promise<number | null>;
-}
-
-const started: Operator[] = [];
+const started: OperatorProcess[] = [];
 afterAll(() => {
   for (const op of started) op.child.kill("SIGKILL");
 });
 
-async function startOperator(namespace: string): Promise<Operator> {
-  const child = spawn(
-    process.execPath,
-    [
-      MAIN,
-      "operator",
-      `--kubeconfig=${testKubeconfigPath()}`,
-      `--namespace=${namespace}`,
-      "--leader-elect",
-      `--leader-election-namespace=${namespace}`,
-      `--lease-duration=${LEASE_MS}ms`,
-      "--renew-deadline=2s",
-      `--retry-period=${RETRY_MS}ms`,
-      "--metrics-bind-address=127.0.0.1:0",
-      "--health-probe-bind-address=127.0.0.1:0",
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  const lines: Array<Record<string, unknown>> = [];
-  createInterface({ input: child.stdout! }).on("line", (line) => lines.push(JSON.parse(line)));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const serving = await until(
-    "the operator to serve",
-    () => lines.find((l) => l.msg === "serving endpoints"),
-    30_000,
-  );
-  const op = {
-    child,
-    lines,
-    exited,
-    identity: String(serving.identity),
-    probePort: Number(serving.probePort),
-    metricsPort: Number(serving.metricsPort),
-  };
+async function startOperator(namespace: string): Promise<OperatorProcess> {
+  const op = await startOperatorProcess({
+    kubeconfigPath: testKubeconfigPath(),
+    namespace,
+    timings: { leaseDuration: `${LEASE_MS}ms`, renewDeadline: "2s", retryPeriod: `${RETRY_MS}ms` },
+  });
   started.push(op);
   return op;
 }
 
-const holder = (namespace: string) =>
-  leases.readNamespacedLease({ namespace, name: "avd-dr-operator" }).then(
-    (l) => l.spec?.holderIdentity ?? "",
-    () => "",
-  );
+const holder = (namespace: string) => leaseHolder(kc, namespace);
 
 async function get(port: number, path: string): Promise<{ status: number; body: string }> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`);
