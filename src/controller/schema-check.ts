@@ -36,7 +36,8 @@ export function checkAgainstSchema(
 ): SchemaProblem[] {
   const problems: SchemaProblem[] = [];
   visit(schema as Schema, value, path, problems, limit);
-  return problems;
+  // visit stops descending at the limit; one object can still add several at once.
+  return problems.slice(0, limit);
 }
 
 function typeOf(value: unknown): string {
