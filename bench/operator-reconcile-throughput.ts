@@ -4,7 +4,6 @@
 //   node bench/operator-reconcile-throughput.ts              1,000 plans; 1, 4 and 8 workers
 //   node bench/operator-reconcile-throughput.ts --plans 300
 import { CoreV1Api } from "@kubernetes/client-node";
-import { GROUP, PLAN_PLURAL, VERSION } from "../src/api/index.ts";
 import { silentLog } from "../src/controller/logger.ts";
 import { Manager } from "../src/controller/manager.ts";
 import { OperatorMetrics } from "../src/controller/metrics.ts";
@@ -37,18 +36,7 @@ try {
     });
     const started = performance.now();
     await manager.start();
-    for (;;) {
-      const list = (await k.api.listNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        plural: PLAN_PLURAL,
-        namespace,
-      })) as {
-        items: Array<{ status?: { observedGeneration?: number } }>;
-      };
-      if (list.items.filter((p) => p.status?.observedGeneration === 1).length === count) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    while ((await k.reconciledPlans(namespace)) < count) await new Promise((r) => setTimeout(r, 100));
     const seconds = (performance.now() - started) / 1000;
     await manager.shutdown();
     console.log(

@@ -66,6 +66,13 @@ export function avddr(kc: KubeConfig) {
         namespace,
         name,
       }) as Promise<FailoverRequest>,
+    /** How many plans in the namespace have status for their current generation. */
+    reconciledPlans: async (namespace: string) => {
+      const list = (await api.listNamespacedCustomObject({ ...resource(PLAN_PLURAL), namespace })) as {
+        items: AvdDisasterRecoveryPlan[];
+      };
+      return list.items.filter((p) => p.status?.observedGeneration === p.metadata.generation).length;
+    },
     deleteRequest: (namespace: string, name: string) =>
       api.deleteNamespacedCustomObject({ ...resource(FAILOVER_PLURAL), namespace, name }),
     api,

@@ -88,18 +88,7 @@ describe("1,000 plans at once", () => {
       }
       await until(
         "every plan to be reconciled",
-        async () => {
-          const list = (await k.api.listNamespacedCustomObject({
-            group: GROUP,
-            version: VERSION,
-            plural: PLAN_PLURAL,
-            namespace,
-          })) as {
-            items: AvdDisasterRecoveryPlan[];
-          };
-          const done = list.items.filter((p) => p.status?.observedGeneration === 1).length;
-          return done === COUNT || undefined;
-        },
+        async () => ((await k.reconciledPlans(namespace)) === COUNT ? true : undefined),
         120_000,
       );
       expect(reconciledKeys.size).toBe(COUNT);
