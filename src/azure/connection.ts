@@ -59,6 +59,8 @@ export interface EmulatorInfo {
   clientId: string;
   clientSecret: string;
   subscriptionId: string;
+  /** The emulator's buckets in real time; the gateways pace themselves by them. */
+  pacing?: ArmLimits;
 }
 
 /** A connection to `avd-dr sim` with its client secret, trusting its CA. */
@@ -83,6 +85,7 @@ export function emulatorConnection(
     caPem,
     disableInstanceDiscovery: true,
     ...(pollIntervalMs !== undefined ? { pollIntervalMs } : {}),
+    ...(info.pacing ? { pacing: info.pacing } : {}),
   };
 }
 

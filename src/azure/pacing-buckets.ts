@@ -21,6 +21,15 @@ export const armLimits: ArmLimits = {
   deletes: { capacity: 200, refillPerSecond: 10 },
 };
 
+/** Limits for a clock that runs `timeScale` times real time (the emulator's): refills scaled to real seconds. */
+export function scaledLimits(timeScale: number, limits: ArmLimits = armLimits): ArmLimits {
+  const scale = (b: ArmLimits[ArmCallClass]) => ({
+    capacity: b.capacity,
+    refillPerSecond: b.refillPerSecond / timeScale,
+  });
+  return { reads: scale(limits.reads), writes: scale(limits.writes), deletes: scale(limits.deletes) };
+}
+
 /** GET and HEAD are reads, DELETE deletes; PUT, PATCH and POST (actions) are writes. */
 export function callClassOfMethod(method: string): ArmCallClass {
   const m = method.toUpperCase();

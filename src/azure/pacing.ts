@@ -31,10 +31,22 @@ export class ArmPacer {
   /** Requests that had to wait for a token, per class (for benchmarks and metrics). */
   readonly waited: Record<ArmCallClass, number> = { reads: 0, writes: 0, deletes: 0 };
 
-  constructor(limits: ArmLimits = armLimits, now: () => number = () => performance.now()) {
+  /**
+   * `headroom`: the share of the refill rate left unused. Pacing at exactly ARM's rate would
+   * meet a 429 whenever two requests arrive closer together than they were sent; a little
+   * slack lets ARM's bucket build the surplus that absorbs such jitter.
+   */
+  constructor(limits: ArmLimits = armLimits, now: () => number = () => performance.now(), headroom = 0.05) {
     this.limits = limits;
     this.#now = now;
-    this.#buckets = new SubscriptionBuckets(limits, now());
+    const slower = (b: ArmLimits[ArmCallClass]) => ({
+      ...b,
+      refillPerSecond: b.refillPerSecond * (1 - headroom),
+    });
+    this.#buckets = new SubscriptionBuckets(
+      { reads: slower(limits.reads), writes: slower(limits.writes), deletes: slower(limits.deletes) },
+      now(),
+    );
   }
 
   /** Resolves when a token of the class has been taken; rejects if the signal aborts first. */
@@ -66,7 +78,8 @@ export class ArmPacer {
       if (bucket.tryTake(this.#now())) return;
       if (!counted) this.waited[callClass]++;
       counted = true;
-      await sleep(bucket.waitMs(this.#now()), abortSignal);
+      // A bucket that never refills (limits of 0/s) is looked at again now and then.
+      await sleep(Math.min(bucket.waitMs(this.#now()), 1000), abortSignal);
     }
   }
 }
@@ -84,15 +97,6 @@ function sleep(ms: number, abortSignal?: AbortSignal): Promise<void> {
     }
     abortSignal?.addEventListener("abort", aborted, { once: true });
   });
-}
-
-/** Limits for a clock that runs `timeScale` times real time (the emulator's): refills scaled to real seconds. */
-export function scaledLimits(timeScale: number, limits: ArmLimits = armLimits): ArmLimits {
-  const scale = (b: ArmLimits[ArmCallClass]) => ({
-    capacity: b.capacity,
-    refillPerSecond: b.refillPerSecond / timeScale,
-  });
-  return { reads: scale(limits.reads), writes: scale(limits.writes), deletes: scale(limits.deletes) };
 }
 
 const pacers = new Map<string, ArmPacer>();

@@ -7,6 +7,7 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type ArmLimits, scaledLimits } from "../azure/pacing-buckets.ts";
 import { adminRoutes, SimAdmin } from "./admin.ts";
 import {
   advanceTime,
@@ -47,6 +48,8 @@ export interface SimInfo {
   clientId: string;
   clientSecret: string;
   subscriptionId: string;
+  /** The emulator's token buckets in real time (refills scaled by the time scale), for the gateways' pacing. */
+  pacing: ArmLimits;
 }
 
 export interface SimOptions {
@@ -169,6 +172,7 @@ export async function startSim(options: SimOptions): Promise<RunningSim> {
     clientId: principal.clientId,
     clientSecret: principal.clientSecret ?? "",
     subscriptionId: topology.subscriptionId,
+    pacing: scaledLimits(state.clock.timeScale, state.throttling.config()),
   };
 
   return {
