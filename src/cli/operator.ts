@@ -69,9 +69,11 @@ export function registerOperator(program: Command): void {
         .default([]),
     )
     .addOption(
-      new Option("--leader-elect", "elect one active replica through a Lease")
-        .env("LEADER_ELECT")
-        .default(false),
+      // Not .env(): commander would read LEADER_ELECT=false as true.
+      new Option(
+        "--leader-elect",
+        "elect one active replica through a Lease (env: LEADER_ELECT=true)",
+      ).default(false),
     )
     .addOption(
       new Option(
@@ -148,6 +150,13 @@ export function registerOperator(program: Command): void {
     });
 }
 
+function envFlag(name: string): boolean {
+  const value = (process.env[name] ?? "").toLowerCase();
+  if (value === "" || value === "false" || value === "0") return false;
+  if (value === "true" || value === "1") return true;
+  throw new Error(`${name} must be true or false, got "${process.env[name]}"`);
+}
+
 function positiveInteger(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer, got "${value}"`);
@@ -182,7 +191,7 @@ async function runOperator(flags: OperatorFlags): Promise<void> {
     armEndpoint: httpsUrl("--arm-endpoint", flags.armEndpoint),
     authorityHost: httpsUrl("--authority-host", flags.authorityHost),
   };
-  const leaderElect = flags.leaderElect === true || String(flags.leaderElect) === "true";
+  const leaderElect = flags.leaderElect || envFlag("LEADER_ELECT");
   const timings = {
     leaseDurationMs: parseDuration(flags.leaseDuration, "--lease-duration"),
     renewDeadlineMs: parseDuration(flags.renewDeadline, "--renew-deadline"),

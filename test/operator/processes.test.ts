@@ -101,18 +101,27 @@ describe("operator processes", () => {
     expect(c.lines.some((l) => l.msg === "leader election lost; controllers stopped")).toBe(true);
   });
 
-  it("refuses a bad flag with a message naming it", async () => {
-    const child = spawn(
-      process.execPath,
-      [MAIN, "operator", "--kubeconfig=/dev/null", "--max-concurrent-reconciles=0"],
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+  it.each([
+    {
+      given: ["--max-concurrent-reconciles=0"],
+      env: {},
+      message: '--max-concurrent-reconciles must be a positive integer, got "0"',
+    },
+    {
+      given: [],
+      env: { SYNC_PERIOD: "10x" },
+      message: '--sync-period must be a duration such as 15s, 500ms or 1m30s, got "10x"',
+    },
+    { given: [], env: { LEADER_ELECT: "maybe" }, message: 'LEADER_ELECT must be true or false, got "maybe"' },
+  ])("refuses a bad setting with a message naming it: $message", async ({ given, env, message }) => {
+    const child = spawn(process.execPath, [MAIN, "operator", "--kubeconfig=/dev/null", ...given], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env },
+    });
     let stderr = "";
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
     expect(code).toBe(2);
-    expect(stderr).toBe('avd-dr operator: --max-concurrent-reconciles must be a positive integer, got "0"\n');
+    expect(stderr).toBe(`avd-dr operator: ${message}\n`);
   });
 });
