@@ -2,8 +2,8 @@
 //
 //   node bench/control-plane-startup.ts            warm: cached binaries, `control-plane up`/`down` ×5
 //   node bench/control-plane-startup.ts --build    also time a build of both binaries into a fresh
-//                                                  binary cache (the Go build cache is whatever GOCACHE
-//                                                  says: set GOCACHE=$(mktemp -d) for a cold build)
+//                                                  binary cache with Go's build cache as it is (warm);
+//   GOCACHE=$(mktemp -d) node bench/control-plane-startup.ts --build    … with an empty one (cold)
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -30,9 +30,11 @@ function summary(label: string, ms: number[]): string {
 
 if (process.argv.includes("--build")) {
   const cache = await mkdtemp(join(tmpdir(), "avd-dr-bench-cache-"));
-  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: cache };
+  // Go's default build cache lives under XDG_CACHE_HOME too: keep it where it was.
+  const goCache = process.env.GOCACHE || (await run("go", ["env", "GOCACHE"])).stdout.trim();
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: cache, GOCACHE: goCache };
   delete env.KUBEBUILDER_ASSETS;
-  console.log(`building into ${cache} (GOCACHE=${process.env.GOCACHE ?? "default"}) …`);
+  console.log(`building into ${cache} (GOCACHE=${goCache}) …`);
   const [, ms] = await timed(() => ensureBinaries({ env, log: (line) => console.log(`  ${line}`) }));
   console.log(`build of kube-apiserver + etcd: ${(ms / 1000).toFixed(1)} s`);
   await rm(cache, { recursive: true, force: true });
