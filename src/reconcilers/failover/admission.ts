@@ -15,7 +15,23 @@ import { creationOrder } from "../indexes.ts";
 export type Admission =
   | { decision: "accept" }
   | { decision: "wait"; reason: string; message: string }
-  | { decision: "reject"; reason: string; message: string };
+  | { decision: "reject"; reason: string; message: string; activeRequest?: string };
+
+export type Rejection = Extract<Admission, { decision: "reject" }>;
+
+/** The rejection of a request because `active` already holds the plan. */
+export function anotherFailoverActive(
+  planName: string,
+  active: string,
+  phase: string | undefined,
+): Rejection {
+  return {
+    decision: "reject",
+    reason: "AnotherFailoverActive",
+    activeRequest: active,
+    message: `plan ${planName} already has an active failover, FailoverRequest ${active}${phase ? ` (phase ${phase})` : ""}; one failover runs per plan at a time: wait for it to finish, then create a new request`,
+  };
+}
 
 export const isTerminal = (r: FailoverRequest): boolean =>
   r.status?.phase !== undefined && TERMINAL_PHASES.includes(r.status.phase);
@@ -57,13 +73,7 @@ export function admit(
   const holder =
     others.find((s) => s.metadata.name === recorded && isActive(s)) ??
     others.filter(isActive).sort(creationOrder)[0];
-  if (holder) {
-    return {
-      decision: "reject",
-      reason: "AnotherFailoverActive",
-      message: `plan ${planName} already has an active failover, FailoverRequest ${holder.metadata.name} (phase ${holder.status?.phase}); one failover runs per plan at a time: wait for it to finish, then create a new request`,
-    };
-  }
+  if (holder) return anotherFailoverActive(planName, holder.metadata.name!, holder.status?.phase);
   const earlier = others
     .filter((s) => isUndecided(s) && !s.metadata.deletionTimestamp && creationOrder(s, request) < 0)
     .sort(creationOrder)[0];

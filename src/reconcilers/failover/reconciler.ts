@@ -17,7 +17,10 @@ import type { StatusWriter } from "../../controller/objects.ts";
 import type { StoreReader } from "../../controller/store.ts";
 import { REQUESTS_BY_PLAN } from "../indexes.ts";
 import { type Health, withHealth } from "../kstatus.ts";
-import { type Admission, admit, isActive, isTerminal } from "./admission.ts";
+import { admit, anotherFailoverActive, isActive, isTerminal, type Rejection } from "./admission.ts";
+
+/** How soon to decide again when the cache has not caught up with the API server yet. */
+const CACHE_CATCH_UP_MS = 200;
 
 /** Held by an accepted request so that deleting it releases its plan. */
 export const FAILOVER_FINALIZER = "avddr.io/failover";
@@ -68,6 +71,10 @@ export class FailoverReconciler implements Reconciler {
     if (admission.decision === "accept" && plan) {
       await this.#accept(request, plan);
     } else if (admission.decision === "reject") {
+      // A rejection is for good: make sure the cache is not just behind a request that has finished.
+      if (admission.activeRequest && !(await this.#stillActive(request, admission.activeRequest))) {
+        return { requeueAfterMs: CACHE_CATCH_UP_MS };
+      }
       await this.#reject(request, admission);
     } else if (admission.decision === "wait") {
       await this.#write(request, undefined, {
@@ -82,12 +89,11 @@ export class FailoverReconciler implements Reconciler {
   async #accept(request: FailoverRequest, plan: AvdDisasterRecoveryPlan): Promise<void> {
     const held = await this.#d.finalizers.add(request, FAILOVER_FINALIZER);
     const holder = await this.#claim(plan, held);
+    if (holder === undefined)
+      throw new Error(`plan ${plan.metadata.name} went away while accepting; deciding again`);
     if (holder !== held.metadata.name) {
-      await this.#reject(held, {
-        decision: "reject",
-        reason: "AnotherFailoverActive",
-        message: `plan ${plan.metadata.name} already has an active failover, FailoverRequest ${holder}; one failover runs per plan at a time: wait for it to finish, then create a new request`,
-      });
+      // #claim has read the holder from the API server: it is active.
+      await this.#reject(held, anotherFailoverActive(plan.metadata.name!, holder, undefined));
       return;
     }
     const message = `accepted as the active failover of plan ${plan.metadata.name}; waiting for the failover to start`;
@@ -103,6 +109,11 @@ export class FailoverReconciler implements Reconciler {
         note: message,
       });
     }
+  }
+
+  async #stillActive(request: FailoverRequest, name: string): Promise<boolean> {
+    const live = await this.#d.liveRequests.get(request.metadata.namespace!, name);
+    return live !== undefined && !isTerminal(live);
   }
 
   /**
@@ -138,7 +149,7 @@ export class FailoverReconciler implements Reconciler {
     throw new Error(`plan ${plan.metadata.name}: could not record the active failover; retrying`);
   }
 
-  async #reject(request: FailoverRequest, admission: Admission & { decision: "reject" }): Promise<void> {
+  async #reject(request: FailoverRequest, admission: Rejection): Promise<void> {
     const written = await this.#write(request, "Rejected", {
       state: "Stalled",
       reason: admission.reason,
