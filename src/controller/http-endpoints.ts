@@ -7,7 +7,7 @@ export type Check = () => { ok: boolean; detail?: string };
 
 export interface Route {
   contentType: string;
-  /** Returns the body, or a non-ok check result for a 503. */
+  /** Returns the body; throwing answers 503 with the error's message. */
   handle(): Promise<string> | string;
 }
 
