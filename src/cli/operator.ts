@@ -8,7 +8,7 @@ import { type Command, Option } from "commander";
 import { pino } from "pino";
 import { parseDuration } from "../controller/duration.ts";
 import { parseBindAddress } from "../controller/http-endpoints.ts";
-import { DEFAULT_TIMINGS } from "../controller/leader-election.ts";
+import { DEFAULT_TIMINGS, validateTimings } from "../controller/leader-election.ts";
 import type { Log } from "../controller/logger.ts";
 import { Manager } from "../controller/manager.ts";
 import { OperatorMetrics } from "../controller/metrics.ts";
@@ -78,7 +78,7 @@ export function registerOperator(program: Command): void {
     .addOption(
       new Option(
         "--leader-election-namespace <ns>",
-        "namespace of the Lease; default: the pod's namespace",
+        "namespace of the Lease; default: the pod's, else the kubeconfig context's, else default",
       ).env("LEADER_ELECTION_NAMESPACE"),
     )
     .addOption(
@@ -168,12 +168,13 @@ function httpsUrl(flag: string, value: string): string {
   return value;
 }
 
-function leaseNamespace(flag: string | undefined): string {
+/** The flag, else the pod's namespace, else the kubeconfig context's, else "default" (running from a laptop). */
+function leaseNamespace(flag: string | undefined, kc: KubeConfig): string {
   if (flag) return flag;
   try {
     return readFileSync(SERVICE_ACCOUNT_NAMESPACE, "utf8").trim();
   } catch {
-    throw new Error("--leader-elect needs --leader-election-namespace when not running in a pod");
+    return kc.getContextObject(kc.getCurrentContext())?.namespace ?? "default";
   }
 }
 
@@ -197,9 +198,18 @@ async function runOperator(flags: OperatorFlags): Promise<void> {
     renewDeadlineMs: parseDuration(flags.renewDeadline, "--renew-deadline"),
     retryPeriodMs: parseDuration(flags.retryPeriod, "--retry-period"),
   };
+  if (leaderElect) validateTimings(timings);
+  const kc = new KubeConfig();
+  if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
+  else kc.loadFromCluster();
   const identity = `${hostname()}_${randomUUID()}`;
   const leaderElection = leaderElect
-    ? { ...timings, namespace: leaseNamespace(flags.leaderElectionNamespace), name: OPERATOR_NAME, identity }
+    ? {
+        ...timings,
+        namespace: leaseNamespace(flags.leaderElectionNamespace, kc),
+        name: OPERATOR_NAME,
+        identity,
+      }
     : undefined;
 
   const log: Log = pino({
@@ -207,9 +217,6 @@ async function runOperator(flags: OperatorFlags): Promise<void> {
     base: { identity },
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
   });
-  const kc = new KubeConfig();
-  if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
-  else kc.loadFromCluster();
 
   const metrics = new OperatorMetrics();
   let exitCode = 0;
