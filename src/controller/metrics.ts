@@ -6,6 +6,9 @@ import type { QueueObserver } from "./workqueue.ts";
 
 export type ReconcileResult = "success" | "error" | "requeue_after" | "terminal";
 
+/** What the Azure gateways call once per ARM request; a plain function, so src/azure needs no prom-client. */
+export type AzureRequestRecorder = (kind: string, result: "ok" | "throttled" | "error") => void;
+
 export class OperatorMetrics {
   readonly registry = new Registry();
   readonly reconcileTotal = new Counter({
@@ -65,6 +68,8 @@ export class OperatorMetrics {
     labelNames: ["kind", "result"] as const,
     registers: [this.registry],
   });
+  readonly recordAzureRequest: AzureRequestRecorder = (kind, result) =>
+    this.azureRequests.inc({ kind, result });
   readonly statusConflicts = new Counter({
     name: "avddr_status_conflicts_total",
     help: "Status writes that met a newer resourceVersion and were retried.",
