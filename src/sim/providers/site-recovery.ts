@@ -433,6 +433,9 @@ function enableProtection(ctx: SimContext, req: SimRequest): SimResponse {
     throw badRequest(
       `Protection is enabled in the primary region's container ${vault.primary.container.name}, not ${container.name}.`,
     );
+  // A PUT of an item that exists answers with it as it is; nothing starts again.
+  const existing = vault.items.get(req.params.replicatedProtectedItemName!.toLowerCase());
+  if (existing) return { status: 200, body: renderItem(ctx.siteRecovery, existing, ctx.timeline.now()) };
   const props = properties(req);
   if (typeof props.policyId !== "string" || props.policyId === "")
     throw badRequest(
@@ -449,14 +452,12 @@ function enableProtection(ctx: SimContext, req: SimRequest): SimResponse {
   );
   const vm = match ? ctx.world.virtualMachine(match[1]!, match[2]!) : undefined;
   if (!vm) throw notFound(`Microsoft.Compute/virtualMachines ${vmId}`);
-  const result = ctx.siteRecovery.enableProtection(
+  const job = ctx.siteRecovery.enableProtection(
     vault,
     req.params.replicatedProtectedItemName!,
     vm,
     props.policyId,
   );
-  if ("protectionState" in result)
-    return { status: 200, body: renderItem(ctx.siteRecovery, result, ctx.timeline.now()) };
-  req.auditDetails = { job: result.name, vm: vm.id };
-  return accepted(ctx, req, result);
+  req.auditDetails = { job: job.name, vm: vm.id };
+  return accepted(ctx, req, job);
 }

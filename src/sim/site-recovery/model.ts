@@ -231,10 +231,8 @@ export class SiteRecovery {
 
   // ---- enable protection ----
 
-  /** PUT of a protected item: the existing one as it is, or a new one whose initial replication runs as a job. */
-  enableProtection(vault: Vault, name: string, vm: VirtualMachine, policyId: string): ProtectedItem | Job {
-    const existing = vault.items.get(name.toLowerCase());
-    if (existing) return existing;
+  /** A new protected item whose initial replication runs as a job. */
+  enableProtection(vault: Vault, name: string, vm: VirtualMachine, policyId: string): Job {
     for (const other of vault.items.values()) {
       if (other.primaryVm === vm)
         throw refuse(
@@ -312,7 +310,8 @@ export class SiteRecovery {
     // One task per group: its items' steps run side by side; the group lasts as long as its slowest item.
     const tasks: TaskPlan[] = plan.groups.map((group, g) => {
       const lifecycles = group.map((item) => this.#itemLifecycle(item, action, input));
-      const seconds = Math.max(...lifecycles.map((l) => l.tasks.reduce((s, t) => s + t.seconds, 0)));
+      // A millisecond past the slowest item, so that every item's last step has run when the group ends.
+      const seconds = Math.max(...lifecycles.map((l) => l.tasks.reduce((s, t) => s + t.seconds, 0))) + 0.001;
       return {
         name: `Group${g + 1}`,
         friendlyName: `Group ${g + 1}: ${friendlyOf[action]}`,
