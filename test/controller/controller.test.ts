@@ -171,7 +171,7 @@ describe("controller runner", () => {
     const t0 = performance.now();
     await controller.stop(0);
     expect(seenAbort).toBe(true);
-    expect(performance.now() - t0).toBeLessThan(100);
+    expect(performance.now() - t0).toBeLessThan(500);
   });
 
   it("rejects a worker count that is not a positive integer", () => {

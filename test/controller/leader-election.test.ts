@@ -84,7 +84,7 @@ describe("leader election", () => {
     expect(await b.acquire(stop.signal)).toBe(true);
     const takeover = performance.now() - died;
     expect(takeover).toBeGreaterThanOrEqual(FAST.leaseDurationMs - 600);
-    expect(takeover).toBeLessThan(FAST.leaseDurationMs + 2 * FAST.retryPeriodMs * 1.2 + 1000);
+    expect(takeover).toBeLessThan(FAST.leaseDurationMs + 2 * FAST.retryPeriodMs * 1.2 + 2000);
     stop.abort();
   });
 
@@ -98,7 +98,7 @@ describe("leader election", () => {
     const t0 = performance.now();
     expect(await holding).toBe(false);
     expect(a.leading).toBe(false);
-    expect(performance.now() - t0).toBeLessThan(FAST.retryPeriodMs * 2 + 500);
+    expect(performance.now() - t0).toBeLessThan(FAST.retryPeriodMs * 2 + 1000);
     stop.abort();
   });
 });

@@ -79,12 +79,21 @@ describe("plan reconciler", () => {
     });
     await stalledReason(namespace, "contoso", "none");
 
-    // One Warning event per distinct problem, not one per reconcile.
-    const events = await kc.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace });
-    const reasons = events.items
-      .filter((e) => e.regarding?.name === "contoso")
-      .map((e) => `${e.type} ${e.reason}`);
-    expect(reasons.sort()).toEqual(["Normal Valid", "Warning SecretKeyMissing", "Warning SecretNotFound"]);
+    // One Warning event per distinct problem, not one per reconcile (events are written in the background).
+    const eventReasons = async () => {
+      const events = await kc.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace });
+      return events.items
+        .filter((e) => e.regarding?.name === "contoso")
+        .map((e) => `${e.type} ${e.reason}`)
+        .sort();
+    };
+    const reasons = await until("the Valid event", async () => {
+      const r = await eventReasons();
+      return r.includes("Normal Valid") ? r : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await eventReasons()).toEqual(reasons);
+    expect(reasons).toEqual(["Normal Valid", "Warning SecretKeyMissing", "Warning SecretNotFound"]);
   });
 
   it("lets the older of two plans keep a host pool they both claim", async () => {
