@@ -20,7 +20,7 @@ export class InformerGroup<T extends KubernetesObject> implements EventSource<T>
     kc: KubeConfig,
     ref: Omit<ResourceRef, "namespace">,
     namespaces: string[],
-    options: InformerOptions,
+    options: InformerOptions<T>,
   ) {
     const scopes = namespaces.length > 0 ? namespaces : [""];
     this.informers = scopes.map((namespace) => {

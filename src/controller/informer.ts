@@ -17,11 +17,23 @@ export interface InformerHandlers<T> {
   delete?(obj: T): void;
 }
 
-export interface InformerOptions {
+/** Trims an object before it is cached: what the reconcilers do not read costs memory for nothing. */
+export type Transform<T> = (obj: T) => T;
+
+/** managedFields is often the larger part of an object and no reconciler reads it. */
+export function withoutManagedFields<T extends KubernetesObject>(obj: T): T {
+  if (!obj.metadata?.managedFields) return obj;
+  const { managedFields: _dropped, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
+
+export interface InformerOptions<T extends KubernetesObject = KubernetesObject> {
   /** Server-side watch timeout; each watch draws a random value in [min, max). Default 5–10 min. */
   watchTimeoutSeconds?: { min: number; max: number };
   /** Re-deliver every cached object this often (0: never). */
   resyncMs?: number;
+  /** Applied to every object before it is cached or handed to handlers; default withoutManagedFields. */
+  transform?: Transform<T>;
   backoff?: BackoffOptions;
   log?: Log;
 }
@@ -41,6 +53,7 @@ export class Informer<T extends KubernetesObject> implements EventSource<T> {
   readonly #handlers: InformerHandlers<T>[] = [];
   readonly #timeout: { min: number; max: number };
   readonly #resyncMs: number;
+  readonly #transform: Transform<T>;
   readonly #backoff: Backoff;
   readonly #log: Log;
   readonly #abort = new AbortController();
@@ -49,10 +62,11 @@ export class Informer<T extends KubernetesObject> implements EventSource<T> {
   #running: Promise<void> | undefined;
   #resyncTimer: NodeJS.Timeout | undefined;
 
-  constructor(lw: ListerWatcher<T>, options: InformerOptions = {}) {
+  constructor(lw: ListerWatcher<T>, options: InformerOptions<T> = {}) {
     this.#lw = lw;
     this.#timeout = options.watchTimeoutSeconds ?? { min: 300, max: 600 };
     this.#resyncMs = options.resyncMs ?? 0;
+    this.#transform = options.transform ?? withoutManagedFields;
     this.#backoff = new Backoff(options.backoff);
     this.#log = options.log ?? silentLog;
   }
@@ -156,14 +170,16 @@ export class Informer<T extends KubernetesObject> implements EventSource<T> {
     if (event.type === "BOOKMARK") return rv;
     if (event.type === "DELETED") {
       const old = this.store.remove(keyOf(obj));
-      if (old) this.#emit((h) => h.delete?.(obj));
+      const last = this.#transform(obj);
+      if (old) this.#emit((h) => h.delete?.(last));
     } else {
       this.#upsert(obj);
     }
     return rv;
   }
 
-  #upsert(obj: T): void {
+  #upsert(received: T): void {
+    const obj = this.#transform(received);
     const old = this.store.upsert(obj);
     if (!old) this.#emit((h) => h.add?.(obj));
     else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion)

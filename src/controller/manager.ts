@@ -17,7 +17,8 @@ export interface ManagerOptions {
   namespaces: string[];
   log: Log;
   metrics: OperatorMetrics;
-  informer?: Omit<InformerOptions, "log">;
+  /** Options every informer gets (timeouts, resync); `transform` is given per resource. */
+  informer?: Omit<InformerOptions, "log" | "transform">;
   leaderElection?: Partial<LeaderElectionTimings> & { namespace: string; name: string; identity: string };
   /** Where to serve /healthz and /readyz, and /metrics; undefined turns one off. */
   probeAddress?: { host: string; port: number };
@@ -46,9 +47,13 @@ export class Manager {
     this.#setNotLeading();
   }
 
-  informers<T extends KubernetesObject>(ref: Omit<ResourceRef, "namespace">): InformerGroup<T> {
+  informers<T extends KubernetesObject>(
+    ref: Omit<ResourceRef, "namespace">,
+    options: Pick<InformerOptions<T>, "transform"> = {},
+  ): InformerGroup<T> {
     const group = new InformerGroup<T>(this.#o.kc, ref, this.#o.namespaces, {
       ...this.#o.informer,
+      ...options,
       log: this.#o.log,
     });
     this.#informers.push(group as unknown as InformerGroup<KubernetesObject>);

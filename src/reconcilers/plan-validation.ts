@@ -30,6 +30,20 @@ export interface PlanContext {
 }
 
 export const SECRET_KEYS = ["tenantId", "clientId", "clientSecret"] as const;
+
+/**
+ * What the operator keeps of a Secret in its cache: its identity and the three keys a plan's
+ * credentials need. Other Secrets' contents (and other keys) are never held in memory.
+ */
+export function credentialKeysOnly(secret: V1Secret): V1Secret {
+  const { name, namespace, uid, resourceVersion } = secret.metadata ?? {};
+  const data: Record<string, string> = {};
+  for (const key of SECRET_KEYS) {
+    const value = secret.data?.[key];
+    if (value !== undefined) data[key] = value;
+  }
+  return { metadata: { name, namespace, uid, resourceVersion }, data };
+}
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/i;
 

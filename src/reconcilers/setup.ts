@@ -31,6 +31,7 @@ import {
   requestPlanKeys,
 } from "./indexes.ts";
 import { type PlanObserver, PlanReconciler } from "./plan.ts";
+import { credentialKeysOnly } from "./plan-validation.ts";
 
 export const OPERATOR_NAME = "avd-dr-operator";
 
@@ -50,7 +51,10 @@ export function setupReconcilers(s: ReconcilerSetup): { events: KubeEventRecorde
   const { kc, manager, log, metrics } = s;
   const plans = manager.informers<AvdDisasterRecoveryPlan>({ apiVersion: API_VERSION, plural: PLAN_PLURAL });
   const requests = manager.informers<FailoverRequest>({ apiVersion: API_VERSION, plural: FAILOVER_PLURAL });
-  const secrets = manager.informers<V1Secret>({ apiVersion: "v1", plural: "secrets" });
+  const secrets = manager.informers<V1Secret>(
+    { apiVersion: "v1", plural: "secrets" },
+    { transform: credentialKeysOnly },
+  );
   plans.addIndex(PLANS_BY_SECRET, planSecretKeys);
   plans.addIndex(PLANS_BY_HOST_POOL, planHostPoolKeys);
   requests.addIndex(REQUESTS_BY_PLAN, requestPlanKeys);

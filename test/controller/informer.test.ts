@@ -1,9 +1,10 @@
 // The informer against the real API server: it lists, watches, and survives the server ending
 // its watches. (410 Gone and a dead API server: test/operator/api-server-outage.test.ts.)
-import { CoreV1Api, type V1ConfigMap } from "@kubernetes/client-node";
+import { CoreV1Api, type V1ConfigMap, type V1Secret } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { Informer } from "../../src/controller/informer.ts";
 import { HttpListerWatcher, type ListerWatcher } from "../../src/controller/kube-http.ts";
+import { credentialKeysOnly } from "../../src/reconcilers/plan-validation.ts";
 import { freshNamespace, testKubeConfig } from "../support/kube.ts";
 
 const kc = testKubeConfig();
@@ -46,6 +47,8 @@ describe("informer", () => {
     );
     await informer.waitForSync();
     expect(informer.store.get(`${namespace}/before`)?.data?.v).toBe("1");
+    // The server sends managedFields; the cache does not keep them.
+    expect(informer.store.get(`${namespace}/before`)?.metadata?.managedFields).toBeUndefined();
 
     await core.createNamespacedConfigMap({ namespace, body: cm("after", "1") });
     await core.replaceNamespacedConfigMap({ namespace, name: "before", body: cm("before", "2") });
@@ -71,5 +74,30 @@ describe("informer", () => {
     expect(informer.stats.lists).toBe(1);
     expect(informer.stats.errors).toBe(0);
     expect(seen).toEqual(Array.from({ length: 6 }, (_, i) => `add cm-${i} x`));
+  });
+
+  it("keeps of a Secret only what a plan's credentials need", async () => {
+    const namespace = await freshNamespace("informer");
+    const b64 = (v: string) => Buffer.from(v).toString("base64");
+    await core.createNamespacedSecret({
+      namespace,
+      body: {
+        metadata: { name: "sp" },
+        data: { clientId: b64("id"), clientSecret: b64("s"), other: b64("x") },
+      },
+    });
+    const informer = new Informer<V1Secret>(
+      new HttpListerWatcher(kc, { apiVersion: "v1", plural: "secrets", namespace }),
+      { transform: credentialKeysOnly },
+    );
+    informer.start();
+    try {
+      await informer.waitForSync();
+      const cached = informer.store.get(`${namespace}/sp`);
+      expect(Object.keys(cached?.data ?? {}).sort()).toEqual(["clientId", "clientSecret"]);
+      expect(cached?.metadata?.name).toBe("sp");
+    } finally {
+      await informer.stop();
+    }
   });
 });
