@@ -118,6 +118,7 @@ export class WorkQueue<K = string> {
     this.#waiting.clear();
     this.#queue.length = 0;
     this.#dirty.clear();
+    this.#addedAt.clear();
     this.#observer.depth?.(0);
     for (const resolve of this.#getters.splice(0)) resolve(undefined);
     if (this.#processing.size === 0) return Promise.resolve();
