@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Controller, type Reconciler } from "../../src/controller/controller.ts";
 import { TerminalError } from "../../src/controller/errors.ts";
 import { OperatorMetrics } from "../../src/controller/metrics.ts";
+import { until } from "../operator/fixtures.ts";
 
 const running: Controller[] = [];
 afterEach(async () => {
@@ -15,14 +16,6 @@ function start(reconciler: Reconciler, workers = 1) {
   const controller = new Controller({ name: "test", reconciler, maxConcurrentReconciles: workers, metrics });
   running.push(controller);
   return { controller, metrics, started: controller.start() };
-}
-
-async function until(what: string, check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
 }
 
 async function resultCount(metrics: OperatorMetrics, result: string): Promise<number> {

@@ -1,11 +1,12 @@
 // The informer against the real API server: it lists, watches, and survives the server ending
 // its watches. (410 Gone and a dead API server: test/operator/api-server-outage.test.ts.)
-import { CoreV1Api, type V1ConfigMap, type V1Secret } from "@kubernetes/client-node";
+import { CoreV1Api, RbacAuthorizationV1Api, type V1ConfigMap, type V1Secret } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { Informer } from "../../src/controller/informer.ts";
 import { HttpListerWatcher, type ListerWatcher } from "../../src/controller/kube-http.ts";
 import { credentialKeysOnly } from "../../src/reconcilers/plan-validation.ts";
-import { freshNamespace, testKubeConfig } from "../support/kube.ts";
+import { until } from "../operator/fixtures.ts";
+import { freshNamespace, serviceAccountKubeConfig, testKubeConfig } from "../support/kube.ts";
 
 const kc = testKubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
@@ -26,14 +27,6 @@ function startInformer(lw: ListerWatcher<V1ConfigMap>, timeoutSeconds = { min: 3
   running.push(informer);
   informer.start();
   return { informer, seen };
-}
-
-async function until(what: string, check: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const cm = (name: string, v: string): V1ConfigMap => ({ metadata: { name }, data: { v } });
@@ -99,5 +92,37 @@ describe("informer", () => {
     } finally {
       await informer.stop();
     }
+  });
+
+  it("keeps retrying a refused list and syncs once it is allowed", async () => {
+    const namespace = await freshNamespace("informer");
+    await core.createNamespacedConfigMap({ namespace, body: cm("settings", "1") });
+    const asReader = await serviceAccountKubeConfig(namespace, "reader");
+    const informer = new Informer<V1ConfigMap>(
+      new HttpListerWatcher(asReader, { apiVersion: "v1", plural: "configmaps", namespace }),
+    );
+    running.push(informer);
+    informer.start();
+    await until("a refused list", () => informer.stats.errors >= 1);
+    expect(informer.synced).toBe(false);
+
+    const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+    await rbac.createNamespacedRole({
+      namespace,
+      body: {
+        metadata: { name: "read-configmaps" },
+        rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["list", "watch"] }],
+      },
+    });
+    await rbac.createNamespacedRoleBinding({
+      namespace,
+      body: {
+        metadata: { name: "reader" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "read-configmaps" },
+        subjects: [{ kind: "ServiceAccount", name: "reader", namespace }],
+      },
+    });
+    await informer.waitForSync();
+    expect(informer.store.get(`${namespace}/settings`)?.data?.v).toBe("1");
   });
 });
