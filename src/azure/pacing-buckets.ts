@@ -74,10 +74,14 @@ export class TokenBucket {
     return Math.max(blocked, Math.ceil(((1 - this.#tokens) * 1000) / this.limits.refillPerSecond));
   }
 
-  /** What the service says is left (another client shares the subscription): never more than that. */
+  /**
+   * What the service says is left (another client shares the subscription, or its bucket
+   * started refilling later than this one): never more than that, once it is short by a
+   * whole token (a fraction is only timing).
+   */
   observeRemaining(remaining: number, now: number): void {
     this.#refill(now);
-    if (remaining < this.#tokens) this.#tokens = Math.max(0, remaining);
+    if (remaining < this.#tokens - 1) this.#tokens = Math.max(0, remaining);
   }
 
   /** The service refused (429): nothing goes out before `untilMs`, and the bucket starts empty then. */

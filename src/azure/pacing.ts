@@ -28,23 +28,28 @@ export class ArmPacer {
     writes: Promise.resolve(),
     deletes: Promise.resolve(),
   };
+  /** Requests that took a token and have no answer yet, per class. */
+  readonly #inFlight: Record<ArmCallClass, number> = { reads: 0, writes: 0, deletes: 0 };
   /** Requests that had to wait for a token, per class (for benchmarks and metrics). */
   readonly waited: Record<ArmCallClass, number> = { reads: 0, writes: 0, deletes: 0 };
 
   /**
-   * `headroom`: the share of the refill rate left unused. Pacing at exactly ARM's rate would
-   * meet a 429 whenever two requests arrive closer together than they were sent; a little
-   * slack lets ARM's bucket build the surplus that absorbs such jitter.
+   * Slightly below ARM's limits, because ARM's bucket counts arrivals and this one counts
+   * departures. `headroom` is the share of the refill rate left unused: two requests may
+   * arrive closer together than they left, and the slack builds the surplus that absorbs it.
+   * The burst is held back by half a second of refill (at most half the bucket): the first
+   * requests of a burst open connections and arrive late, so ARM's bucket starts refilling
+   * later than this one.
    */
-  constructor(limits: ArmLimits = armLimits, now: () => number = () => performance.now(), headroom = 0.05) {
+  constructor(limits: ArmLimits = armLimits, now: () => number = () => performance.now(), headroom = 0.02) {
     this.limits = limits;
     this.#now = now;
-    const slower = (b: ArmLimits[ArmCallClass]) => ({
-      ...b,
+    const paced = (b: ArmLimits[ArmCallClass]) => ({
+      capacity: Math.max(1, b.capacity - Math.min(b.capacity / 2, b.refillPerSecond / 2)),
       refillPerSecond: b.refillPerSecond * (1 - headroom),
     });
     this.#buckets = new SubscriptionBuckets(
-      { reads: slower(limits.reads), writes: slower(limits.writes), deletes: slower(limits.deletes) },
+      { reads: paced(limits.reads), writes: paced(limits.writes), deletes: paced(limits.deletes) },
       now(),
     );
   }
@@ -58,7 +63,10 @@ export class ArmPacer {
     return turn;
   }
 
-  /** What a response said: the remaining count, or a 429 and how long to keep off. */
+  /**
+   * What a response said: the remaining count, or a 429 and how long to keep off. The count
+   * is ARM's before the requests still on their way arrive; they will take tokens too.
+   */
   observe(
     callClass: ArmCallClass,
     status: number,
@@ -67,15 +75,24 @@ export class ArmPacer {
   ): void {
     const bucket = this.#buckets.of(callClass);
     const now = this.#now();
+    const othersInFlight = this.#inFlight[callClass] - 1;
     if (status === 429) bucket.blockUntil(now + (retryAfterMs ?? 1000), now);
-    else if (remaining !== undefined) bucket.observeRemaining(remaining, now);
+    else if (remaining !== undefined) bucket.observeRemaining(remaining - othersInFlight, now);
+  }
+
+  /** The request that took a token has its answer (or failed). */
+  release(callClass: ArmCallClass): void {
+    this.#inFlight[callClass]--;
   }
 
   async #take(bucket: TokenBucket, callClass: ArmCallClass, abortSignal?: AbortSignal): Promise<void> {
     let counted = false;
     for (;;) {
       abortSignal?.throwIfAborted();
-      if (bucket.tryTake(this.#now())) return;
+      if (bucket.tryTake(this.#now())) {
+        this.#inFlight[callClass]++;
+        return;
+      }
       if (!counted) this.waited[callClass]++;
       counted = true;
       // A bucket that never refills (limits of 0/s) is looked at again now and then.
@@ -120,7 +137,13 @@ export function pacingPolicy(pacer: ArmPacer, resourceManager: string): Pipeline
       if (new URL(request.url).origin !== armOrigin) return next(request);
       const callClass = callClassOfMethod(request.method);
       await pacer.acquire(callClass, request.abortSignal as AbortSignal | undefined);
-      const response = await next(request);
+      let response: Awaited<ReturnType<typeof next>>;
+      try {
+        response = await next(request);
+      } catch (error) {
+        pacer.release(callClass);
+        throw error;
+      }
       const remaining = Number(response.headers.get(`x-ms-ratelimit-remaining-subscription-${callClass}`));
       pacer.observe(
         callClass,
@@ -131,6 +154,7 @@ export function pacingPolicy(pacer: ArmPacer, resourceManager: string): Pipeline
           : undefined,
         retryAfterMs(response.headers),
       );
+      pacer.release(callClass);
       return response;
     },
   };

@@ -28,14 +28,10 @@ import type {
 
 type SdkItem = Awaited<ReturnType<SiteRecoveryManagementClient["replicationProtectedItems"]["get"]>>;
 type SdkJob = Awaited<ReturnType<SiteRecoveryManagementClient["replicationJobs"]["get"]>>;
-/** What every begin* of the SDK returns: a poller that has sent the request; its state serialises. */
-interface Started {
-  toString(): string;
-}
-
-/** core-lro's serialised poller state: the URLs it polls. */
-interface SerialisedPoller {
-  state?: { config?: { operationLocation?: string; resourceLocation?: string } };
+/** The raw response an SDK call reports through `onResponse`. */
+interface RawResponse {
+  status: number;
+  headers: { get(name: string): string | undefined };
 }
 
 const terminal = new Set(["Succeeded", "Failed", "Cancelled", "Canceled", "Suspended"]);
@@ -71,7 +67,7 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
   beginEnableReplication(vault: VaultRef, spec: EnableReplication): Promise<SiteRecoveryOperation> {
     const name = spec.item ?? spec.vmId.split("/").at(-1) ?? "";
     const target = { ...vault, fabric: spec.fabric, container: spec.container, item: name };
-    return this.#begin("siteRecovery/enableReplication", target, () =>
+    return this.#begin("siteRecovery/enableReplication", target, (o) =>
       this.#client.replicationProtectedItems.beginCreate(
         vault.vault,
         vault.resourceGroup,
@@ -91,6 +87,7 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
             },
           },
         },
+        o,
       ),
     );
   }
@@ -100,54 +97,74 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
     if (isPlan(target)) {
       const plans = this.#client.replicationRecoveryPlans;
       if (options.type === "test")
-        return this.#begin("siteRecovery/testFailover", target, () =>
-          plans.beginTestFailover(target.vault, target.resourceGroup, target.recoveryPlan, {
+        return this.#begin("siteRecovery/testFailover", target, (o) =>
+          plans.beginTestFailover(
+            target.vault,
+            target.resourceGroup,
+            target.recoveryPlan,
+            {
+              properties: {
+                failoverDirection: direction,
+                networkType: "VmNetworkAsInput",
+                networkId: options.networkId,
+                providerSpecificDetails: [{ instanceType: "A2A", recoveryPointType: "Latest" }],
+              },
+            },
+            o,
+          ),
+        );
+      return this.#begin(`siteRecovery/${options.type}Failover`, target, (o) =>
+        plans.beginUnplannedFailover(
+          target.vault,
+          target.resourceGroup,
+          target.recoveryPlan,
+          {
             properties: {
               failoverDirection: direction,
-              networkType: "VmNetworkAsInput",
-              networkId: options.networkId,
-              providerSpecificDetails: [{ instanceType: "A2A", recoveryPointType: "Latest" }],
+              sourceSiteOperations: options.type === "planned" ? "Required" : "NotRequired",
+              providerSpecificDetails: [
+                {
+                  instanceType: "A2A",
+                  recoveryPointType:
+                    options.type === "unplanned" ? (options.recoveryPointType ?? "Latest") : "Latest",
+                },
+              ],
             },
-          }),
-        );
-      return this.#begin(`siteRecovery/${options.type}Failover`, target, () =>
-        plans.beginUnplannedFailover(target.vault, target.resourceGroup, target.recoveryPlan, {
-          properties: {
-            failoverDirection: direction,
-            sourceSiteOperations: options.type === "planned" ? "Required" : "NotRequired",
-            providerSpecificDetails: [
-              {
-                instanceType: "A2A",
-                recoveryPointType:
-                  options.type === "unplanned" ? (options.recoveryPointType ?? "Latest") : "Latest",
-              },
-            ],
           },
-        }),
+          o,
+        ),
       );
     }
     const items = this.#client.replicationProtectedItems;
     const path = [target.vault, target.resourceGroup, target.fabric, target.container, target.item] as const;
     if (options.type === "test")
-      return this.#begin("siteRecovery/testFailover", target, () =>
-        items.beginTestFailover(...path, {
-          properties: {
-            failoverDirection: direction,
-            networkType: "VmNetworkAsInput",
-            networkId: options.networkId,
-            providerSpecificDetails: { instanceType: "A2A" },
+      return this.#begin("siteRecovery/testFailover", target, (o) =>
+        items.beginTestFailover(
+          ...path,
+          {
+            properties: {
+              failoverDirection: direction,
+              networkType: "VmNetworkAsInput",
+              networkId: options.networkId,
+              providerSpecificDetails: { instanceType: "A2A" },
+            },
           },
-        }),
+          o,
+        ),
       );
     // A2A has no single-item plannedFailover: planned is unplannedFailover that shuts the source down first.
-    return this.#begin(`siteRecovery/${options.type}Failover`, target, () =>
-      items.beginUnplannedFailover(...path, {
-        properties: {
-          failoverDirection: direction,
-          sourceSiteOperations: options.type === "planned" ? "Required" : "NotRequired",
-          providerSpecificDetails: { instanceType: "A2A" },
+    return this.#begin(`siteRecovery/${options.type}Failover`, target, (o) =>
+      items.beginUnplannedFailover(
+        ...path,
+        {
+          properties: {
+            failoverDirection: direction,
+            sourceSiteOperations: options.type === "planned" ? "Required" : "NotRequired",
+            providerSpecificDetails: { instanceType: "A2A" },
+          },
         },
-      }),
+        o,
+      ),
     );
   }
 
@@ -156,13 +173,14 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
     comments = "Test failover cleanup",
   ): Promise<SiteRecoveryOperation> {
     const input = { properties: { comments } };
-    return this.#begin("siteRecovery/testFailoverCleanup", target, () =>
+    return this.#begin("siteRecovery/testFailoverCleanup", target, (o) =>
       isPlan(target)
         ? this.#client.replicationRecoveryPlans.beginTestFailoverCleanup(
             target.vault,
             target.resourceGroup,
             target.recoveryPlan,
             input,
+            o,
           )
         : this.#client.replicationProtectedItems.beginTestFailoverCleanup(
             target.vault,
@@ -171,17 +189,19 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
             target.container,
             target.item,
             input,
+            o,
           ),
     );
   }
 
   beginCommit(target: SiteRecoveryTarget): Promise<SiteRecoveryOperation> {
-    return this.#begin("siteRecovery/commit", target, () =>
+    return this.#begin("siteRecovery/commit", target, (o) =>
       isPlan(target)
         ? this.#client.replicationRecoveryPlans.beginFailoverCommit(
             target.vault,
             target.resourceGroup,
             target.recoveryPlan,
+            o,
           )
         : this.#client.replicationProtectedItems.beginFailoverCommit(
             target.vault,
@@ -189,18 +209,20 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
             target.fabric,
             target.container,
             target.item,
+            o,
           ),
     );
   }
 
   beginReprotect(target: SiteRecoveryTarget, direction: FailoverDirection): Promise<SiteRecoveryOperation> {
-    return this.#begin("siteRecovery/reprotect", target, () =>
+    return this.#begin("siteRecovery/reprotect", target, (o) =>
       isPlan(target)
         ? // A plan's reprotect takes no input: each item replicates back from where it runs.
           this.#client.replicationRecoveryPlans.beginReprotect(
             target.vault,
             target.resourceGroup,
             target.recoveryPlan,
+            o,
           )
         : this.#client.replicationProtectedItems.beginReprotect(
             target.vault,
@@ -211,6 +233,7 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
             {
               properties: { failoverDirection: direction, providerSpecificDetails: { instanceType: "A2A" } },
             },
+            o,
           ),
     );
   }
@@ -279,22 +302,36 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
     }
   }
 
+  /**
+   * Sends an action and hands back the job it started, named in the 202's polling URL. The
+   * SDK polls once before returning; if the job has already failed by then it throws, but
+   * the job is started all the same, so the operation is handed back and its failure is
+   * read from the job like any other.
+   */
   async #begin(
     kind: string,
     target: SiteRecoveryTarget,
-    start: () => Promise<Started>,
+    start: (options: { onResponse: (response: RawResponse) => void }) => Promise<unknown>,
   ): Promise<SiteRecoveryOperation> {
     const id = targetId(target);
     return azureCall(`${kind} of ${id}`, async () => {
-      const resumeToken = (await start()).toString();
-      const config = (JSON.parse(resumeToken) as SerialisedPoller).state?.config;
-      const name = jobNameOf(config?.operationLocation) ?? jobNameOf(config?.resourceLocation);
-      if (!name)
+      let polling: string | undefined;
+      const onResponse = (response: RawResponse) => {
+        if (response.status === 202 && polling === undefined)
+          polling = response.headers.get("azure-asyncoperation") ?? response.headers.get("location");
+      };
+      try {
+        await start({ onResponse });
+      } catch (error) {
+        if (polling === undefined || (error as Error).name === "RestError") throw error;
+      }
+      const name = jobNameOf(polling);
+      if (!polling || !name)
         throw new AzureError(`${kind} of ${id}: the service named no job to follow`, "NoJobReturned");
       return {
         kind,
         target: id,
-        resumeToken,
+        resumeToken: polling,
         job: { resourceGroup: target.resourceGroup, vault: target.vault, name },
       };
     });

@@ -214,6 +214,23 @@ describe("faults", () => {
     expect((await find("vm-b")).protectionState).toBe("UnplannedFailoverFailed");
   });
 
+  it("a job that fails at once still hands back its operation; the failure is read from the job", async () => {
+    const topology = siteRecoveryTopology({ faults: { jobFailures: [{ scenario: "*", afterTasks: 0 }] } });
+    topology.siteRecovery!.durations!.prerequisites = 0;
+    sim = await startSim({ topology, timeScale });
+    gw = createAzureGateways(emulatorConnection(sim.info, sim.caPem, 10));
+    // The SDK polls once before returning; the job has failed by then.
+    const op = await gw.siteRecovery.beginFailover(item("vm-a"), {
+      type: "unplanned",
+      direction: "PrimaryToRecovery",
+    });
+    expect(op.job.name).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await gw.siteRecovery.checkOperation(op)).toMatchObject({
+      status: "failed",
+      error: { code: "InternalError" },
+    });
+  });
+
   it("refuses a bad fault, from the admin API or a topology, naming the field", async () => {
     await start();
     const bad = await setFaults({ operations: [{ operation: "x", errorRate: 2 }] } as FaultsConfig);
