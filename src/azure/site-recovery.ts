@@ -69,11 +69,7 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
     const target = { ...vault, fabric: spec.fabric, container: spec.container, item: name };
     return this.#begin("siteRecovery/enableReplication", target, (o) =>
       this.#client.replicationProtectedItems.beginCreate(
-        vault.vault,
-        vault.resourceGroup,
-        spec.fabric,
-        spec.container,
-        name,
+        ...itemArgs(target),
         {
           properties: {
             policyId: spec.policyId,
@@ -99,9 +95,7 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
       if (options.type === "test")
         return this.#begin("siteRecovery/testFailover", target, (o) =>
           plans.beginTestFailover(
-            target.vault,
-            target.resourceGroup,
-            target.recoveryPlan,
+            ...planArgs(target),
             {
               properties: {
                 failoverDirection: direction,
@@ -115,9 +109,7 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
         );
       return this.#begin(`siteRecovery/${options.type}Failover`, target, (o) =>
         plans.beginUnplannedFailover(
-          target.vault,
-          target.resourceGroup,
-          target.recoveryPlan,
+          ...planArgs(target),
           {
             properties: {
               failoverDirection: direction,
@@ -136,7 +128,7 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
       );
     }
     const items = this.#client.replicationProtectedItems;
-    const path = [target.vault, target.resourceGroup, target.fabric, target.container, target.item] as const;
+    const path = itemArgs(target);
     if (options.type === "test")
       return this.#begin("siteRecovery/testFailover", target, (o) =>
         items.beginTestFailover(
@@ -175,42 +167,16 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
     const input = { properties: { comments } };
     return this.#begin("siteRecovery/testFailoverCleanup", target, (o) =>
       isPlan(target)
-        ? this.#client.replicationRecoveryPlans.beginTestFailoverCleanup(
-            target.vault,
-            target.resourceGroup,
-            target.recoveryPlan,
-            input,
-            o,
-          )
-        : this.#client.replicationProtectedItems.beginTestFailoverCleanup(
-            target.vault,
-            target.resourceGroup,
-            target.fabric,
-            target.container,
-            target.item,
-            input,
-            o,
-          ),
+        ? this.#client.replicationRecoveryPlans.beginTestFailoverCleanup(...planArgs(target), input, o)
+        : this.#client.replicationProtectedItems.beginTestFailoverCleanup(...itemArgs(target), input, o),
     );
   }
 
   beginCommit(target: SiteRecoveryTarget): Promise<SiteRecoveryOperation> {
     return this.#begin("siteRecovery/commit", target, (o) =>
       isPlan(target)
-        ? this.#client.replicationRecoveryPlans.beginFailoverCommit(
-            target.vault,
-            target.resourceGroup,
-            target.recoveryPlan,
-            o,
-          )
-        : this.#client.replicationProtectedItems.beginFailoverCommit(
-            target.vault,
-            target.resourceGroup,
-            target.fabric,
-            target.container,
-            target.item,
-            o,
-          ),
+        ? this.#client.replicationRecoveryPlans.beginFailoverCommit(...planArgs(target), o)
+        : this.#client.replicationProtectedItems.beginFailoverCommit(...itemArgs(target), o),
     );
   }
 
@@ -218,18 +184,9 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
     return this.#begin("siteRecovery/reprotect", target, (o) =>
       isPlan(target)
         ? // A plan's reprotect takes no input: each item replicates back from where it runs.
-          this.#client.replicationRecoveryPlans.beginReprotect(
-            target.vault,
-            target.resourceGroup,
-            target.recoveryPlan,
-            o,
-          )
+          this.#client.replicationRecoveryPlans.beginReprotect(...planArgs(target), o)
         : this.#client.replicationProtectedItems.beginReprotect(
-            target.vault,
-            target.resourceGroup,
-            target.fabric,
-            target.container,
-            target.item,
+            ...itemArgs(target),
             {
               properties: { failoverDirection: direction, providerSpecificDetails: { instanceType: "A2A" } },
             },
@@ -339,6 +296,9 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
 }
 
 const isPlan = (target: SiteRecoveryTarget): target is RecoveryPlanRef => "recoveryPlan" in target;
+/** The SDK's leading arguments: the vault name first, then the resource group. */
+const itemArgs = (t: ProtectedItemRef) => [t.vault, t.resourceGroup, t.fabric, t.container, t.item] as const;
+const planArgs = (t: RecoveryPlanRef) => [t.vault, t.resourceGroup, t.recoveryPlan] as const;
 
 function targetId(target: SiteRecoveryTarget): string {
   const vault = `resourceGroups/${target.resourceGroup}/providers/Microsoft.RecoveryServices/vaults/${target.vault}`;
