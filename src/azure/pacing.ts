@@ -37,7 +37,7 @@ export class ArmPacer {
    * Slightly below ARM's limits, because ARM's bucket counts arrivals and this one counts
    * departures. `headroom` is the share of the refill rate left unused: two requests may
    * arrive closer together than they left, and the slack builds the surplus that absorbs it.
-   * The burst is held back by half a second of refill (at most half the bucket): the first
+   * The burst is held back by half a second of refill (at most a tenth of the bucket): the first
    * requests of a burst open connections and arrive late, so ARM's bucket starts refilling
    * later than this one.
    */
@@ -45,7 +45,7 @@ export class ArmPacer {
     this.limits = limits;
     this.#now = now;
     const paced = (b: ArmLimits[ArmCallClass]) => ({
-      capacity: Math.max(1, b.capacity - Math.min(b.capacity / 2, b.refillPerSecond / 2)),
+      capacity: Math.max(1, b.capacity - Math.min(b.capacity / 10, b.refillPerSecond / 2)),
       refillPerSecond: b.refillPerSecond * (1 - headroom),
     });
     this.#buckets = new SubscriptionBuckets(
