@@ -1,6 +1,6 @@
 // Microsoft.RecoveryServices on the wire: what the SDK hides (status codes, error bodies,
 // paths), the resource list, recovery points, jobs, bad requests and topology checks.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type RunningSim, startSim } from "../../src/sim/server.ts";
 import { checkTopology } from "../../src/sim/topology.ts";
 import { armToken, raw, rawList, sub, timeScale } from "./fixtures.ts";
@@ -123,6 +123,29 @@ describe("site recovery on the wire", () => {
     expect(times[0]! - times[1]!).toBe(300_000);
     expect(times[0]).toBeLessThanOrEqual(Date.parse((await raw(sim, "GET", "/admin/clock")).body.now));
     expect(points[0]!.properties.recoveryPointType).toBe("CrashConsistent");
+  });
+
+  it("fails over to the recovery point asked for and records it on the item", async () => {
+    const points = await rawList<{ id: string }>(sim, `${itemPath("vm-a")}/recoveryPoints?${v}`, token);
+    const older = points[1]!.id;
+    const res = await post(`${itemPath("vm-a")}/unplannedFailover`, {
+      properties: {
+        failoverDirection: "PrimaryToRecovery",
+        sourceSiteOperations: "NotRequired",
+        providerSpecificDetails: { instanceType: "A2A", recoveryPointId: older },
+      },
+    });
+    expect(res.status).toBe(202);
+    await vi.waitFor(
+      async () => {
+        const item = await raw(sim, "GET", `${itemPath("vm-a")}?${v}`, { token });
+        expect(item.body.properties).toMatchObject({
+          protectionState: "UnplannedFailoverCommitRequired",
+          failoverRecoveryPointId: older,
+        });
+      },
+      { timeout: 5000, interval: 20 },
+    );
   });
 
   it("answers the PUT of an item that exists with the item, and starts nothing", async () => {

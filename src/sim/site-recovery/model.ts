@@ -111,15 +111,13 @@ export const describeState: Record<string, string> = {
   None: "None",
 };
 
-export type FailoverKind = "unplanned" | "test";
-
 export interface FailoverInput {
   direction: "PrimaryToRecovery" | "RecoveryToPrimary";
   /** Required: shut the source VM down first (a planned failover); NotRequired otherwise. */
   shutdownSource: boolean;
   /** For a test failover: the network the test VMs join. */
   networkId?: string;
-  /** Latest, LatestProcessed, LatestCrashConsistent, LatestApplicationConsistent, or a recovery point name. */
+  /** Latest, LatestProcessed, LatestCrashConsistent, LatestApplicationConsistent, or a recovery point's id. */
   recoveryPoint: string;
 }
 
@@ -369,12 +367,18 @@ export class SiteRecovery {
         }),
       );
     }
+    // The data the replica starts from: what had reached the recovery side when the failover began.
+    let point: number | undefined;
     tasks.push(
       this.#task("FailoverTask", "Start failover", this.durations.failover, {
+        begin: () => {
+          point = this.#pointFor(item, input.recoveryPoint);
+          return undefined;
+        },
         end: () => {
           const failure = this.#faults.failoverFailure(item.primaryVm.id);
           if (failure) return failure;
-          item.failoverRecoveryPointTime = this.#pointFor(item, input.recoveryPoint);
+          item.failoverRecoveryPointTime = point;
           return undefined;
         },
       }),
@@ -393,10 +397,13 @@ export class SiteRecovery {
     return tasks;
   }
 
+  /** Latest: the last sync; a recovery point's id: that point; otherwise the newest recovery point. */
   #pointFor(item: ProtectedItem, recoveryPoint: string): number {
     const latest = this.lastSync(item);
     if (recoveryPoint === "Latest") return latest;
-    return this.recoveryPoints(item)[0] ?? latest;
+    const points = this.recoveryPoints(item);
+    const named = Number(recoveryPoint.split("/").at(-1));
+    return points.find((p) => p === named) ?? points[0] ?? latest;
   }
 
   /** The VM a failover lands on: the existing counterpart, or a new replica in the recovery group. */
