@@ -18,7 +18,7 @@ export function registerSim(program: Command): void {
   program
     .command("sim")
     .description(
-      "run the ARM emulator (Entra ID, Compute, Desktop Virtualization) over HTTPS with its own CA",
+      "run the ARM emulator (Entra ID, Compute, Desktop Virtualization, Site Recovery; throttling, faults) over HTTPS with its own CA",
     )
     .requiredOption("--topology <file>", "topology YAML, e.g. config/sim/site-recovery.yaml")
     .option("--port <n>", "port to listen on (0 picks a free one)", "0")

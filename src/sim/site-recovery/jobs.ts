@@ -35,8 +35,9 @@ export interface JobTask {
 }
 
 export interface Job {
+  /** Set once the job's operation exists: the two share the name. */
   name: string;
-  readonly id: string;
+  id: string;
   readonly scenarioName: string;
   readonly friendlyName: string;
   readonly targetObjectId: string;
@@ -133,6 +134,6 @@ export function startJob(timeline: Timeline, operations: OperationEngine, spec: 
     complete: () => (job.state === "Succeeded" ? { result: spec.result() } : undefined),
   });
   job.name = op.id;
-  (job as { id: string }).id = `${spec.vaultId}/replicationJobs/${op.id}`;
+  job.id = `${spec.vaultId}/replicationJobs/${op.id}`;
   return job;
 }
