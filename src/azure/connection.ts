@@ -45,8 +45,8 @@ export interface AzureConnection {
   disableInstanceDiscovery?: boolean;
   /** Poll interval for long-running operations when the service gives no Retry-After. */
   pollIntervalMs?: number;
-  /** ARM's token buckets the gateways pace themselves by (ARM's own by default; scaled for the emulator). */
-  pacing?: ArmLimits;
+  /** ARM's token buckets the gateways pace themselves by: ARM's own by default, the emulator's from its info; false for none. */
+  pacing?: ArmLimits | false;
   /** The SDKs' retry of failed calls (5xx, network); their defaults when unset. */
   retry?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number };
 }
@@ -59,8 +59,8 @@ export interface EmulatorInfo {
   clientId: string;
   clientSecret: string;
   subscriptionId: string;
-  /** The emulator's buckets in real time; the gateways pace themselves by them. */
-  pacing?: ArmLimits;
+  /** The emulator's buckets in real time; the gateways pace themselves by them (false: it does not throttle). */
+  pacing?: ArmLimits | false;
 }
 
 /** A connection to `avd-dr sim` with its client secret, trusting its CA. */
@@ -85,7 +85,7 @@ export function emulatorConnection(
     caPem,
     disableInstanceDiscovery: true,
     ...(pollIntervalMs !== undefined ? { pollIntervalMs } : {}),
-    ...(info.pacing ? { pacing: info.pacing } : {}),
+    ...(info.pacing !== undefined ? { pacing: info.pacing } : {}),
   };
 }
 

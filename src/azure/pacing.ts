@@ -123,7 +123,7 @@ export function pacerFor(connection: AzureConnection): ArmPacer {
   const key = `${connection.endpoints.resourceManager}|${connection.subscriptionId}`.toLowerCase();
   let pacer = pacers.get(key);
   if (!pacer) {
-    pacer = new ArmPacer(connection.pacing ?? armLimits);
+    pacer = new ArmPacer(connection.pacing || armLimits);
     pacers.set(key, pacer);
   }
   return pacer;
@@ -160,15 +160,19 @@ export function pacingPolicy(pacer: ArmPacer, resourceManager: string): Pipeline
   };
 }
 
-/** Client options every SDK client of a connection gets: the shared pacer, and the retry settings. */
+/** Client options every SDK client of a connection gets: the shared pacer (unless pacing is off), and the retry settings. */
 export function pacedClientOptions(connection: AzureConnection) {
   return {
-    additionalPolicies: [
-      {
-        policy: pacingPolicy(pacerFor(connection), connection.endpoints.resourceManager),
-        position: "perRetry" as const,
-      },
-    ],
+    ...(connection.pacing !== false
+      ? {
+          additionalPolicies: [
+            {
+              policy: pacingPolicy(pacerFor(connection), connection.endpoints.resourceManager),
+              position: "perRetry" as const,
+            },
+          ],
+        }
+      : {}),
     ...(connection.retry ? { retryOptions: connection.retry } : {}),
   };
 }

@@ -48,8 +48,11 @@ export interface SimInfo {
   clientId: string;
   clientSecret: string;
   subscriptionId: string;
-  /** The emulator's token buckets in real time (refills scaled by the time scale), for the gateways' pacing. */
-  pacing: ArmLimits;
+  /**
+   * The emulator's token buckets in real time (refills scaled by the time scale), for the
+   * gateways' pacing; false when the topology switches throttling off.
+   */
+  pacing: ArmLimits | false;
 }
 
 export interface SimOptions {
@@ -172,7 +175,8 @@ export async function startSim(options: SimOptions): Promise<RunningSim> {
     clientId: principal.clientId,
     clientSecret: principal.clientSecret ?? "",
     subscriptionId: topology.subscriptionId,
-    pacing: scaledLimits(state.clock.timeScale, state.throttling.config()),
+    pacing:
+      state.throttling.config().enabled && scaledLimits(state.clock.timeScale, state.throttling.config()),
   };
 
   return {

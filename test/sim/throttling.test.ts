@@ -2,6 +2,8 @@
 // remaining-count headers, 429 with Retry-After when a bucket is empty, refill over
 // simulated time, and limits changed through the admin API.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { emulatorConnection } from "../../src/azure/connection.ts";
+import { createAzureGateways } from "../../src/azure/index.ts";
 import { type RunningSim, startSim } from "../../src/sim/server.ts";
 import { armToken, poolPath, raw, smallTopology } from "./fixtures.ts";
 
@@ -100,8 +102,31 @@ describe("ARM throttling", () => {
     });
   });
 
-  it("tells clients its buckets in real time in the info", () => {
-    expect(sim.info.pacing.writes).toEqual({ capacity: 20, refillPerSecond: 10 });
-    expect(sim.info.pacing.deletes).toEqual({ capacity: 200, refillPerSecond: 1000 });
+  it("tells clients its buckets in real time in the info, or that it does not throttle", async () => {
+    expect(sim.info.pacing).toMatchObject({
+      writes: { capacity: 20, refillPerSecond: 10 },
+      deletes: { capacity: 200, refillPerSecond: 1000 },
+    });
+    const unthrottled = await startSim({
+      topology: smallTopology({ throttling: { enabled: false } }),
+      timeScale: 0.01,
+    });
+    try {
+      expect(unthrottled.info.pacing).toBe(false);
+      // Gateways for it send without pacing: a burst far beyond ARM's buckets goes straight through.
+      const { desktopVirtualization: dv } = createAzureGateways(
+        emulatorConnection(unthrottled.info, unthrottled.caPem),
+      );
+      await Promise.all(
+        Array.from({ length: 300 }, () =>
+          dv.setAllowNewSession("rg-weu", "hp-weu", "vm-c.contoso.local", true),
+        ),
+      );
+      expect(
+        unthrottled.admin.calls("Microsoft.DesktopVirtualization/hostpools/sessionhosts/write", 200),
+      ).toBe(300);
+    } finally {
+      await unthrottled.close();
+    }
   });
 });
