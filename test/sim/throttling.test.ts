@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { emulatorConnection } from "../../src/azure/connection.ts";
 import { createAzureGateways } from "../../src/azure/index.ts";
+import { pacerFor } from "../../src/azure/pacing.ts";
 import { type RunningSim, startSim } from "../../src/sim/server.ts";
 import { armToken, poolPath, raw, smallTopology } from "./fixtures.ts";
 
@@ -125,6 +126,7 @@ describe("ARM throttling", () => {
       expect(
         unthrottled.admin.calls("Microsoft.DesktopVirtualization/hostpools/sessionhosts/write", 200),
       ).toBe(300);
+      expect(pacerFor(emulatorConnection(unthrottled.info, unthrottled.caPem)).waited.writes).toBe(0);
     } finally {
       await unthrottled.close();
     }
