@@ -8,10 +8,9 @@ import { checkedBody } from "./admin-body.ts";
 import type { Timeline } from "./clock.ts";
 import { type FaultsConfig, FaultsSchema } from "./faults-schema.ts";
 import { ArmError, type Middleware, type SimRequest } from "./http.ts";
-import type { ProviderRoute } from "./provider.ts";
+import type { ProviderRoute, SimContext } from "./provider.ts";
 import type { JobError } from "./site-recovery/jobs.ts";
 import type { SiteRecoveryFaults } from "./site-recovery/model.ts";
-import type { World } from "./world.ts";
 
 export class Faults implements SiteRecoveryFaults {
   readonly #timeline: Timeline;
@@ -120,10 +119,15 @@ function matches(pattern: string, operation: string): boolean {
   return p.endsWith("*") ? o.startsWith(p.slice(0, -1)) : p === o;
 }
 
-/** The region a call touches: its VM's, its session host's VM's, or the one in its path. */
-export function regionOf(req: SimRequest, world: World): string | undefined {
-  const { resourceGroupName: rg, vmName, hostPoolName, sessionHostName, location } = req.params;
+/**
+ * The region a call touches: its VM's, its session host's VM's, its Recovery Services vault's,
+ * or the one in its path. Host pools are not tied to one: AVD's control plane is global.
+ */
+export function regionOf(req: SimRequest, ctx: SimContext): string | undefined {
+  const world = ctx.world;
+  const { resourceGroupName: rg, vmName, hostPoolName, sessionHostName, location, resourceName } = req.params;
   if (rg && vmName) return world.virtualMachine(rg, vmName)?.location;
+  if (rg && resourceName) return ctx.siteRecovery.vault(rg, resourceName)?.location;
   if (rg && hostPoolName && sessionHostName) {
     const pool = world.hostPool(rg, hostPoolName);
     return pool ? world.sessionHost(pool, sessionHostName)?.vm.location : undefined;
@@ -133,13 +137,13 @@ export function regionOf(req: SimRequest, world: World): string | undefined {
   return undefined;
 }
 
-export function injectFaults(faults: Faults, world: () => World, timeScale: number): Middleware {
+export function injectFaults(faults: Faults, ctx: SimContext, timeScale: number): Middleware {
   return {
     name: "faults",
     async handle(req, next) {
       const route = req.route;
       if (!route) return next();
-      const region = regionOf(req, world());
+      const region = regionOf(req, ctx);
       const mode = () => (region ? faults.outageMode(region) : undefined);
       // A hanging request waits until the outage ends (or turns into a failing one).
       while (mode() === "hang") await faults.hold();

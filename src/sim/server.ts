@@ -123,7 +123,7 @@ export async function startSim(options: SimOptions): Promise<RunningSim> {
     ),
   );
   arm.use(throttle(state.throttling, state.clock));
-  arm.use(injectFaults(state.faults, () => state.world, state.clock.timeScale));
+  arm.use(injectFaults(state.faults, state, state.clock.timeScale));
   arm.use(checkScope(() => state.world));
   arm.use(checkApiVersion());
   arm.use(advanceTime(state.timeline));

@@ -127,6 +127,17 @@ describe("faults", () => {
     );
   });
 
+  it("an outage of the vault's region makes Site Recovery unavailable too", async () => {
+    await start({ regionOutages: [{ region: "northeurope" }] });
+    const error = await failure(gw.siteRecovery.listProtectedItems(vault));
+    expect(error).toMatchObject({ statusCode: 503, code: "RegionUnavailable" });
+    expect(error!.message).toMatch(
+      /^listing the protected items of vault rg-neu\/rsv-avd: .*'northeurope' is unavailable/,
+    );
+    // The primary region still answers.
+    expect(await gw.compute.listPowerStates("rg-weu")).toHaveLength(3);
+  });
+
   it("a hanging region outage holds calls until it ends", async () => {
     await start({ regionOutages: [{ region: "westeurope", mode: "hang" }] });
     const token = await armToken(sim);
