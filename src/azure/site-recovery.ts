@@ -34,8 +34,6 @@ interface RawResponse {
   headers: { get(name: string): string | undefined };
 }
 
-const terminal = new Set(["Succeeded", "Failed", "Cancelled", "Canceled", "Suspended"]);
-
 export class SiteRecoveryAdapter implements SiteRecoveryGateway {
   readonly #client: SiteRecoveryManagementClient;
   readonly #pollIntervalMs: number;
@@ -233,18 +231,14 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
   ): Promise<void> {
     for (;;) {
       options.abortSignal?.throwIfAborted();
-      const job = await this.getJob(operation.job, operation.job.name);
-      if (!job)
+      const progress = await this.checkOperation(operation);
+      if (progress.status === "succeeded") return;
+      if (progress.status === "failed") throw new AzureError(progress.error.message, progress.error.code);
+      if (progress.status === "canceled")
         throw new AzureError(
-          `${describe(operation)}: job ${operation.job.name} no longer exists`,
-          "JobNotFound",
-          404,
+          `${describe(operation)}: job ${operation.job.name} was cancelled`,
+          "JobCancelled",
         );
-      if (terminal.has(job.state)) {
-        if (job.state === "Succeeded") return;
-        const { code, message } = jobFailure(job, operation);
-        throw new AzureError(message, code);
-      }
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(resolve, this.#pollIntervalMs);
         options.abortSignal?.addEventListener(
