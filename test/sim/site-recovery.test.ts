@@ -78,6 +78,44 @@ describe("site recovery on the wire", () => {
     expect(sim.admin.audit()).toEqual([]);
   });
 
+  it("shows a recovery plan's boot groups and what it allows; refuses its plannedFailover for A2A", async () => {
+    const planPath = `${vaultPath}/replicationRecoveryPlans/rp-avd`;
+    const plan = await raw(sim, "GET", `${planPath}?${v}`, { token });
+    expect(plan.body.properties).toMatchObject({
+      replicationProviders: ["A2A"],
+      allowedOperations: ["UnplannedFailover", "TestFailover", "DisableProtection"],
+      currentScenario: { scenarioName: "None" },
+    });
+    expect(plan.body.properties.groups.map((g: { groupType: string }) => g.groupType)).toEqual([
+      "Shutdown",
+      "Failover",
+      "Boot",
+      "Boot",
+    ]);
+    const planned = await post(`${planPath}/plannedFailover`, {
+      properties: { failoverDirection: "PrimaryToRecovery" },
+    });
+    expect(planned.status).toBe(400);
+    expect(planned.body.error.code).toBe("OperationNotSupportedForA2A");
+    // While the plan's failover runs, the plan allows nothing and a second action is refused.
+    const started = await post(`${planPath}/unplannedFailover`, {
+      properties: {
+        failoverDirection: "PrimaryToRecovery",
+        sourceSiteOperations: "NotRequired",
+        providerSpecificDetails: [{ instanceType: "A2A", recoveryPointType: "Latest" }],
+      },
+    });
+    expect(started.status).toBe(202);
+    const during = await raw(sim, "GET", `${planPath}?${v}`, { token });
+    expect(during.body.properties).toMatchObject({
+      allowedOperations: [],
+      currentScenario: { scenarioName: "RecoveryPlanUnplannedFailover" },
+    });
+    const again = await post(`${planPath}/failoverCommit`);
+    expect(again.status).toBe(400);
+    expect(again.body.error.code).toBe("RecoveryPlanOperationInProgress");
+  });
+
   it("answers an action with 202, Azure-AsyncOperation and Location, and lists its job", async () => {
     const res = await post(`${itemPath("vm-b")}/unplannedFailover`, {
       properties: {
