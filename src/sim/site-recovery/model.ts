@@ -516,10 +516,10 @@ export class SiteRecovery {
         const network = input.networkId ?? item.vault.recoveryNetworkId;
         return lifecycle(
           [
-            this.#task("TestFailoverTask", "Create the test virtual machine", this.durations.failover, {
+            this.#task("TestFailoverTask", "Create test virtual machine", this.durations.failover, {
               end: () => this.#faults.failoverFailure(item.primaryVm.id),
             }),
-            this.#task("StartTestVm", "Start the test virtual machine", this.#world.durations.vmStart, {
+            this.#task("StartTestVm", "Start the virtual machine", this.#world.durations.vmStart, {
               begin: () => {
                 const source = this.#source(item);
                 item.testVm = this.#world.addVirtualMachine({

@@ -15,6 +15,13 @@ import {
 const ns = "Microsoft.RecoveryServices/vaults";
 const time = (ms: number | undefined) => (ms === undefined ? undefined : iso(ms));
 
+/** What the service shows when no job runs: a job named None that started in 1753. */
+const idleScenario = (vaultId: string) => ({
+  scenarioName: "None",
+  jobId: `${vaultId}/replicationJobs/None`,
+  startTime: "1753-01-01T01:01:01Z",
+});
+
 export function renderVault(vault: Vault) {
   return {
     id: vault.id,
@@ -116,7 +123,7 @@ export function renderItem(sr: SiteRecovery, item: ProtectedItem, now: number) {
       lastSuccessfulTestFailoverTime: time(item.lastSuccessfulTestFailoverTime),
       currentScenario: scenario
         ? { scenarioName: scenario.name, jobId: scenario.job.id, startTime: iso(scenario.job.startTime) }
-        : { scenarioName: "None" },
+        : idleScenario(vault.id),
       ...(item.failoverRecoveryPointTime !== undefined
         ? { failoverRecoveryPointId: `${item.id}/recoveryPoints/${item.failoverRecoveryPointTime}` }
         : {}),
@@ -196,7 +203,7 @@ export function renderPlan(plan: RecoveryPlan) {
             jobId: plan.scenario.job.id,
             startTime: iso(plan.scenario.job.startTime),
           }
-        : { scenarioName: "None" },
+        : idleScenario(vault.id),
       currentScenarioStatus: plan.scenario?.job.state ?? "None",
       groups: [
         { groupType: "Shutdown", replicationProtectedItems: [], startGroupActions: [], endGroupActions: [] },
