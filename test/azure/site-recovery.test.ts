@@ -142,14 +142,19 @@ describe("site recovery gateway", () => {
 
     await run(env.siteRecovery.beginReprotect(a, "RecoveryToPrimary"));
     info = await find("vm-a");
+    // As in A2A, the reprotected item lives in the recovery region's container now: callers re-list.
     expect(info).toMatchObject({
+      fabric: "asr-a2a-default-northeurope",
+      container: "asr-a2a-default-northeurope-container",
       protectionState: "Protected",
       activeLocation: "Recovery",
       a2a: { primaryLocation: "northeurope", recoveryLocation: "westeurope" },
     });
+    expect(await refusal(env.siteRecovery.beginCommit(a))).toMatchObject({ statusCode: 404 });
+    const reversed = { ...vault, fabric: info.fabric, container: info.container, item: info.item };
 
     // Failback: the original VM in West Europe runs again and the host returns to it.
-    await run(env.siteRecovery.beginFailover(a, { type: "planned", direction: "RecoveryToPrimary" }));
+    await run(env.siteRecovery.beginFailover(reversed, { type: "planned", direction: "RecoveryToPrimary" }));
     info = await find("vm-a");
     expect(info).toMatchObject({
       protectionState: "UnplannedFailoverCommitRequired",
@@ -158,9 +163,10 @@ describe("site recovery gateway", () => {
     expect(await power("rg-weu", "vm-a")).toBe("running");
     expect(await power("rg-neu", "vm-a")).toBe("stopped");
     expect((await host("vm-a")).vmResourceId).toBe(info.a2a?.vmId);
-    await run(env.siteRecovery.beginCommit(a));
-    await run(env.siteRecovery.beginReprotect(a, "PrimaryToRecovery"));
+    await run(env.siteRecovery.beginCommit(reversed));
+    await run(env.siteRecovery.beginReprotect(reversed, "PrimaryToRecovery"));
     expect(await find("vm-a")).toMatchObject({
+      ...a,
       protectionState: "Protected",
       activeLocation: "Primary",
       a2a: { primaryLocation: "westeurope", recoveryLocation: "northeurope" },

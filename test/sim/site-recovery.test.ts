@@ -148,6 +148,20 @@ describe("site recovery on the wire", () => {
         details: { job: jobName, scenario: "UnplannedFailover" },
       }),
     ]);
+    // Location answers 202 while the job runs, then 200 with the item as it is after it.
+    const location = String(res.headers.location);
+    expect((await raw(sim, "GET", location, { token })).status).toBe(202);
+    await vi.waitFor(
+      async () => {
+        const done = await raw(sim, "GET", location, { token });
+        expect(done.status).toBe(200);
+        expect(done.body).toMatchObject({
+          name: "vm-b",
+          properties: { protectionState: "UnplannedFailoverCommitRequired", activeLocation: "Recovery" },
+        });
+      },
+      { timeout: 5000, interval: 20 },
+    );
   });
 
   it("lists crash-consistent recovery points, newest first, every recoveryPointInterval", async () => {

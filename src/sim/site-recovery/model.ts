@@ -8,6 +8,8 @@ import { ArmError } from "../http.ts";
 import type { SimContext } from "../provider.ts";
 import type { VirtualMachine, World } from "../world.ts";
 import { type Job, type JobError, startJob, type TaskPlan } from "./jobs.ts";
+import { renderItem, renderPlan } from "./render.ts";
+import { allowedOperations, describeState } from "./states.ts";
 import {
   defaultSiteRecoveryDurations,
   type SiteRecoveryDurations,
@@ -32,9 +34,10 @@ export interface Container {
 
 export interface ProtectedItem {
   readonly name: string;
-  readonly id: string;
+  /** Changes with the container: a reprotect moves the item to the container of the side it now replicates from. */
+  id: string;
   readonly vault: Vault;
-  readonly container: Container;
+  container: Container;
   readonly policyId: string;
   /** The VM in the primary region, and its counterpart in the recovery region once created. */
   readonly primaryVm: VirtualMachine;
@@ -76,40 +79,6 @@ export interface Vault {
   readonly plans: Map<string, RecoveryPlan>;
   readonly jobs: Map<string, Job>;
 }
-
-/** What each state allows, as the service lists it in `allowedOperations`. */
-export function allowedOperations(item: ProtectedItem): string[] {
-  if (item.scenario) return [];
-  switch (item.protectionState) {
-    case "Protected":
-      return item.testFailoverState === "None"
-        ? ["UnplannedFailover", "TestFailover", "DisableProtection"]
-        : ["UnplannedFailover", "TestFailoverCleanup", "DisableProtection"];
-    case "UnplannedFailoverCommitRequired":
-      return ["Commit", "ChangePit", "DisableProtection"];
-    case "UnplannedFailoverCommitted":
-      return ["ReverseReplicate", "DisableProtection"];
-    case "UnplannedFailoverFailed":
-      return ["UnplannedFailover", "DisableProtection"];
-    default:
-      return ["DisableProtection"];
-  }
-}
-
-export const describeState: Record<string, string> = {
-  EnablingProtection: "Enabling protection",
-  Protected: "Protected",
-  UnplannedFailoverInProgress: "Failover in progress",
-  UnplannedFailoverCommitRequired: "Failover completed",
-  UnplannedFailoverFailed: "Failover failed",
-  FailoverCommitInProgress: "Commit in progress",
-  UnplannedFailoverCommitted: "Failover committed",
-  ReprotectInProgress: "Reprotect in progress",
-  TestFailoverInProgress: "Test failover in progress",
-  TestFailoverCompleted: "Test failover completed; clean up the test environment",
-  MarkedForDeletion: "Cleaning up test environment",
-  None: "None",
-};
 
 export interface FailoverInput {
   direction: "PrimaryToRecovery" | "RecoveryToPrimary";
@@ -338,7 +307,7 @@ export class SiteRecovery {
         if (ok && action === "UnplannedFailover") plan.lastUnplannedFailoverTime = this.#ctx.timeline.now();
         if (ok && action === "TestFailover") plan.lastTestFailoverTime = this.#ctx.timeline.now();
       },
-      result: () => plan,
+      result: () => renderPlan(plan),
     });
     plan.scenario = { name: scenario, job };
     for (const item of items) item.scenario = { name: scenario, job };
@@ -506,6 +475,12 @@ export class SiteRecovery {
             item.protectionState = "ReprotectInProgress";
             item.replicatingSince = undefined;
             item.replicationStartedAt = now();
+            // As with A2A's reverse container mapping, the item now lives in the container of the side it runs on.
+            item.container =
+              item.activeLocation === "Primary"
+                ? item.vault.primary.container
+                : item.vault.recovery.container;
+            item.id = `${item.container.id}/replicationProtectedItems/${item.name}`;
           },
           (ok) => {
             item.protectionState = ok ? "Protected" : "UnplannedFailoverCommitted";
@@ -626,7 +601,7 @@ export class SiteRecovery {
         item.scenario = undefined;
         finish(ok);
       },
-      result: () => item,
+      result: () => renderItem(this, item, this.#ctx.timeline.now()),
     });
     item.scenario = { name: scenario, job };
     item.vault.jobs.set(job.name.toLowerCase(), job);

@@ -1,16 +1,8 @@
 // Site Recovery resources on the wire, as api-version 2023-06-01 shapes them.
 import { iso } from "../provider.ts";
 import type { Job, JobError } from "./jobs.ts";
-import {
-  allowedOperations,
-  type Container,
-  describeState,
-  type Fabric,
-  type ProtectedItem,
-  type RecoveryPlan,
-  type SiteRecovery,
-  type Vault,
-} from "./model.ts";
+import type { Container, Fabric, ProtectedItem, RecoveryPlan, SiteRecovery, Vault } from "./model.ts";
+import { allowedOperations, describeState } from "./states.ts";
 
 const ns = "Microsoft.RecoveryServices/vaults";
 const time = (ms: number | undefined) => (ms === undefined ? undefined : iso(ms));
@@ -68,17 +60,13 @@ export function renderContainer(container: Container, vault: Vault) {
   };
 }
 
-/** After a reprotect the item replicates from the recovery region back to the primary one. */
-function reversed(item: ProtectedItem): boolean {
-  return (
-    item.activeLocation === "Recovery" &&
-    (item.protectionState === "Protected" || item.protectionState === "ReprotectInProgress")
-  );
-}
-
 export function renderItem(sr: SiteRecovery, item: ProtectedItem, now: number) {
   const { vault } = item;
-  const [from, to] = reversed(item) ? [vault.recovery, vault.primary] : [vault.primary, vault.recovery];
+  // The item's container is on the side it replicates from (after a reprotect, the recovery side).
+  const [from, to] =
+    item.container === vault.primary.container
+      ? [vault.primary, vault.recovery]
+      : [vault.recovery, vault.primary];
   const rpo = sr.rpoSeconds(item);
   const health = sr.replicationHealth(item);
   const progress = sr.replicationProgress(item);
