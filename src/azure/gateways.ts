@@ -228,9 +228,20 @@ export interface EnableReplication {
   recoveryContainerId?: string;
 }
 
+export interface RecoveryPlanInfo extends RecoveryPlanRef {
+  id: string;
+  allowedOperations: string[];
+  /** The job running on the plan, if any. */
+  currentJob?: { scenarioName: string; jobName: string };
+  /** Boot groups in order, each the resource ids of its protected items. */
+  bootGroups: string[][];
+}
+
 export interface SiteRecoveryGateway {
   /** Every protected item of a vault with its A2A details, in one paged list. */
   listProtectedItems(vault: VaultRef): Promise<ProtectedItemInfo[]>;
+  /** undefined when the vault has no such recovery plan. */
+  getRecoveryPlan(plan: RecoveryPlanRef): Promise<RecoveryPlanInfo | undefined>;
   beginEnableReplication(vault: VaultRef, spec: EnableReplication): Promise<SiteRecoveryOperation>;
   beginFailover(target: SiteRecoveryTarget, options: FailoverOptions): Promise<SiteRecoveryOperation>;
   beginTestFailoverCleanup(target: SiteRecoveryTarget, comments?: string): Promise<SiteRecoveryOperation>;

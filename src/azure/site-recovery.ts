@@ -18,6 +18,7 @@ import type {
   OperationProgress,
   ProtectedItemInfo,
   ProtectedItemRef,
+  RecoveryPlanInfo,
   RecoveryPlanRef,
   SiteRecoveryGateway,
   SiteRecoveryJobInfo,
@@ -60,6 +61,31 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
         return items;
       },
     );
+  }
+
+  async getRecoveryPlan(plan: RecoveryPlanRef): Promise<RecoveryPlanInfo | undefined> {
+    try {
+      return await azureCall(
+        `reading recovery plan ${plan.recoveryPlan} of vault ${plan.vault}`,
+        async () => {
+          const found = await this.#client.replicationRecoveryPlans.get(...planArgs(plan));
+          const p = found.properties ?? {};
+          const scenario = currentJob(p.currentScenario);
+          return {
+            ...plan,
+            id: found.id ?? "",
+            allowedOperations: p.allowedOperations ?? [],
+            ...(scenario ? { currentJob: scenario } : {}),
+            bootGroups: (p.groups ?? [])
+              .filter((g) => g.groupType === "Boot")
+              .map((g) => (g.replicationProtectedItems ?? []).map((i) => i.id ?? "")),
+          };
+        },
+      );
+    } catch (error) {
+      if (error instanceof AzureError && error.notFound) return undefined;
+      throw error;
+    }
   }
 
   beginEnableReplication(vault: VaultRef, spec: EnableReplication): Promise<SiteRecoveryOperation> {
@@ -332,6 +358,14 @@ function jobFailure(
   };
 }
 
+/** The job a current scenario names; none when idle (the service shows a job named None). */
+function currentJob(
+  scenario: { scenarioName?: string; jobId?: string } | undefined,
+): { scenarioName: string; jobName: string } | undefined {
+  if (!scenario?.scenarioName || scenario.scenarioName === "None" || !scenario.jobId) return undefined;
+  return { scenarioName: scenario.scenarioName, jobName: scenario.jobId.split("/").at(-1) ?? "" };
+}
+
 function refOf(id: string, vault: VaultRef): ProtectedItemRef {
   const parts = id.split("/");
   const after = (segment: string) =>
@@ -349,7 +383,7 @@ function itemInfo(item: SdkItem, vault: VaultRef): ProtectedItemInfo {
   const details = p.providerSpecificDetails;
   // The union includes its base type, so the discriminant alone does not narrow it.
   const a2a = details?.instanceType === "A2A" ? (details as A2AReplicationDetails) : undefined;
-  const scenario = p.currentScenario;
+  const scenario = currentJob(p.currentScenario);
   return {
     ...refOf(item.id ?? "", vault),
     id: item.id ?? "",
@@ -359,14 +393,7 @@ function itemInfo(item: SdkItem, vault: VaultRef): ProtectedItemInfo {
     replicationHealth: p.replicationHealth ?? "Unknown",
     testFailoverState: p.testFailoverState ?? "None",
     allowedOperations: p.allowedOperations ?? [],
-    ...(scenario?.scenarioName && scenario.scenarioName !== "None" && scenario.jobId
-      ? {
-          currentJob: {
-            scenarioName: scenario.scenarioName,
-            jobName: scenario.jobId.split("/").at(-1) ?? "",
-          },
-        }
-      : {}),
+    ...(scenario ? { currentJob: scenario } : {}),
     ...(p.lastSuccessfulFailoverTime ? { lastSuccessfulFailoverTime: p.lastSuccessfulFailoverTime } : {}),
     ...(a2a
       ? {

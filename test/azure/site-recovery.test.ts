@@ -217,6 +217,28 @@ describe("site recovery gateway", () => {
     expect(await power("rg-neu", "vm-a-test")).toBeUndefined();
   });
 
+  it("reads a recovery plan: its boot groups, what it allows, the job running on it", async () => {
+    const idle = await env.siteRecovery.getRecoveryPlan(plan);
+    expect(idle).toMatchObject({
+      ...plan,
+      allowedOperations: ["UnplannedFailover", "TestFailover", "DisableProtection"],
+    });
+    expect(idle!.currentJob).toBeUndefined();
+    expect(idle!.bootGroups).toEqual([
+      [expect.stringMatching(/replicationProtectedItems\/vm-a$/)],
+      [expect.stringMatching(/replicationProtectedItems\/vm-b$/)],
+    ]);
+    const op = await env.siteRecovery.beginFailover(plan, {
+      type: "unplanned",
+      direction: "PrimaryToRecovery",
+    });
+    expect(await env.siteRecovery.getRecoveryPlan(plan)).toMatchObject({
+      allowedOperations: [],
+      currentJob: { scenarioName: "RecoveryPlanUnplannedFailover", jobName: op.job.name },
+    });
+    expect(await env.siteRecovery.getRecoveryPlan({ ...vault, recoveryPlan: "rp-nope" })).toBeUndefined();
+  });
+
   it("acts on a recovery plan's items group by group, and commits and reprotects them together", async () => {
     const op = await run(
       env.siteRecovery.beginFailover(plan, {
