@@ -5,6 +5,7 @@
 import { Agent } from "node:https";
 import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 import type { ArmLimits } from "./pacing-buckets.ts";
+import type { ArmRequestObserver } from "./request-observer.ts";
 
 export interface CloudEndpoints {
   resourceManager: string;
@@ -49,6 +50,8 @@ export interface AzureConnection {
   pacing?: ArmLimits | false;
   /** The SDKs' retry of failed calls (5xx, network); their defaults when unset. */
   retry?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number };
+  /** Told of every ARM request attempt, by kind and result (the operator's metrics). */
+  onRequest?: ArmRequestObserver;
 }
 
 /** The fields of the emulator's info file that a client needs. */

@@ -1,9 +1,11 @@
 // One place that wires a connection into the gateways the reconcilers use.
+import type { AdditionalPolicyConfig } from "@azure/core-client";
 import { ComputeAdapter } from "./compute.ts";
 import { type AzureConnection, createCredential, transportOptions } from "./connection.ts";
 import { DesktopVirtualizationAdapter } from "./desktop-virtualization.ts";
 import type { ComputeGateway, DesktopVirtualizationGateway, SiteRecoveryGateway } from "./gateways.ts";
-import { pacedClientOptions } from "./pacing.ts";
+import { pacingPolicies } from "./pacing.ts";
+import { requestObserverPolicy } from "./request-observer.ts";
 import { SiteRecoveryAdapter } from "./site-recovery.ts";
 
 export interface AzureGateways {
@@ -19,7 +21,19 @@ export interface AzureGateways {
 export function createAzureGateways(connection: AzureConnection): AzureGateways {
   const transport = transportOptions(connection);
   const credential = createCredential(connection, transport);
-  const clients = { ...transport, ...pacedClientOptions(connection) };
+  const observer: AdditionalPolicyConfig[] = connection.onRequest
+    ? [
+        {
+          policy: requestObserverPolicy(connection.onRequest, connection.endpoints.resourceManager),
+          position: "perRetry",
+        },
+      ]
+    : [];
+  const clients = {
+    ...transport,
+    additionalPolicies: [...pacingPolicies(connection), ...observer],
+    ...(connection.retry ? { retryOptions: connection.retry } : {}),
+  };
   return {
     desktopVirtualization: new DesktopVirtualizationAdapter(connection, credential, clients),
     compute: new ComputeAdapter(connection, credential, clients),

@@ -6,6 +6,7 @@
 // local count, so another client sharing the subscription is accounted for; a 429 that
 // comes anyway closes that bucket until its Retry-After has passed, and the SDK's own
 // throttling retry waits the same time: nothing is retried blindly.
+import type { AdditionalPolicyConfig } from "@azure/core-client";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { AzureConnection } from "./connection.ts";
 import { retryAfterMs } from "./errors.ts";
@@ -160,19 +161,9 @@ export function pacingPolicy(pacer: ArmPacer, resourceManager: string): Pipeline
   };
 }
 
-/** Client options every SDK client of a connection gets: the shared pacer (unless pacing is off), and the retry settings. */
-export function pacedClientOptions(connection: AzureConnection) {
-  return {
-    ...(connection.pacing !== false
-      ? {
-          additionalPolicies: [
-            {
-              policy: pacingPolicy(pacerFor(connection), connection.endpoints.resourceManager),
-              position: "perRetry" as const,
-            },
-          ],
-        }
-      : {}),
-    ...(connection.retry ? { retryOptions: connection.retry } : {}),
-  };
+/** The pacing policy every SDK client of a connection gets: the subscription's shared pacer, none when pacing is off. */
+export function pacingPolicies(connection: AzureConnection): AdditionalPolicyConfig[] {
+  if (connection.pacing === false) return [];
+  const policy = pacingPolicy(pacerFor(connection), connection.endpoints.resourceManager);
+  return [{ policy, position: "perRetry" }];
 }

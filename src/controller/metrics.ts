@@ -7,7 +7,7 @@ import type { QueueObserver } from "./workqueue.ts";
 export type ReconcileResult = "success" | "error" | "requeue_after" | "terminal";
 
 /** What the Azure gateways call once per ARM request; a plain function, so src/azure needs no prom-client. */
-export type AzureRequestRecorder = (kind: string, result: "ok" | "throttled" | "error") => void;
+export type AzureRequestRecorder = (kind: string, result: "ok" | "not_found" | "throttled" | "error") => void;
 
 export class OperatorMetrics {
   readonly registry = new Registry();
@@ -64,7 +64,7 @@ export class OperatorMetrics {
   /** Incremented by the Azure gateways: one per ARM request, by kind (e.g. listSessionHosts) and result. */
   readonly azureRequests = new Counter({
     name: "avddr_azure_requests_total",
-    help: "Azure Resource Manager requests by kind and result (ok, throttled, error).",
+    help: "Azure Resource Manager requests by kind and result (ok, not_found, throttled, error).",
     labelNames: ["kind", "result"] as const,
     registers: [this.registry],
   });
