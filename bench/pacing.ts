@@ -14,6 +14,7 @@ import { createAzureGateways } from "../src/azure/index.ts";
 import { armLimits } from "../src/azure/pacing-buckets.ts";
 import { generateTopology } from "../src/sim/generate-topology.ts";
 import { startSim } from "../src/sim/server.ts";
+import { pool } from "./concurrency.ts";
 
 const timeScale = Number(process.argv[2] ?? 0.001);
 const concurrency = 50;
@@ -30,23 +31,16 @@ const vault = { resourceGroup: "rg-avd-northeurope", vault: "rsv-avd-northeurope
 const line = (label: string, value: string) => process.stdout.write(`${label.padEnd(64)} ${value}\n`);
 const simSeconds = (realMs: number) => realMs / 1000 / timeScale;
 
-async function pool<T>(items: T[], work: (item: T) => Promise<unknown>): Promise<void> {
-  const queue = [...items];
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let item = queue.pop(); item !== undefined; item = queue.pop()) await work(item);
-    }),
-  );
-}
-
 try {
   const sessions = [];
   for (let p = 0; p < 10; p++)
     sessions.push(...(await gw.desktopVirtualization.listUserSessions(rg, `hp-${p}`)));
   const writesBefore = sim.state.counters.total();
   let started = performance.now();
-  await pool(sessions, (s) => gw.desktopVirtualization.sendMessage(s, "Failover", "Please save your work"));
-  await pool(sessions, (s) => gw.desktopVirtualization.logOff(s));
+  await pool(sessions, concurrency, (s) =>
+    gw.desktopVirtualization.sendMessage(s, "Failover", "Please save your work"),
+  );
+  await pool(sessions, concurrency, (s) => gw.desktopVirtualization.logOff(s));
   const paced = performance.now() - started;
   const writes = 2 * sessions.length;
   // sendMessage spends write tokens, DELETE (log-off) delete tokens: two buckets, one after the other.
@@ -81,6 +75,7 @@ try {
   started = performance.now();
   await pool(
     targets,
+    concurrency,
     (target) =>
       new Promise<void>((resolve, reject) => {
         const req = request(

@@ -7,6 +7,7 @@ import { emulatorConnection } from "../src/azure/connection.ts";
 import { createAzureGateways } from "../src/azure/index.ts";
 import { startSim } from "../src/sim/server.ts";
 import { checkTopology } from "../src/sim/topology.ts";
+import { pool } from "./concurrency.ts";
 
 const pools = 10;
 const hostsPerPool = 100;
@@ -44,16 +45,6 @@ async function timed(label: string, fn: () => Promise<unknown>): Promise<void> {
   process.stdout.write(`${label.padEnd(62)} ${(performance.now() - started).toFixed(0).padStart(6)} ms\n`);
 }
 
-/** Runs `work` over `items`, `concurrency` at a time. */
-async function pool<T>(items: T[], work: (item: T) => Promise<unknown>): Promise<void> {
-  const queue = [...items];
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let item = queue.pop(); item !== undefined; item = queue.pop()) await work(item);
-    }),
-  );
-}
-
 try {
   await timed("first call (token, connection)", () => dv.listHostPools("rg-bench"));
   await timed("power state of 1,000 VMs (one paged list)", () => compute.listPowerStates("rg-bench"));
@@ -63,14 +54,14 @@ try {
   });
   const sessions = await dv.listUserSessions("rg-bench", "hp-1");
   await timed(`sendMessage + log-off of ${sessions.length} sessions, ${concurrency} at a time`, () =>
-    pool(sessions, async (s) => {
+    pool(sessions, concurrency, async (s) => {
       await dv.sendMessage(s, "Failover", "Please save your work");
       await dv.logOff(s);
     }),
   );
   const vms = Array.from({ length: hostsPerPool }, (_, h) => `vm-2-${h}`);
   await timed(`deallocate of ${vms.length} VMs started, ${concurrency} at a time`, () =>
-    pool(vms, (vm) => compute.beginDeallocate("rg-bench", vm)),
+    pool(vms, concurrency, (vm) => compute.beginDeallocate("rg-bench", vm)),
   );
   process.stdout.write(
     `ARM calls ${sim.state.counters.total()}, resident memory ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB\n`,
