@@ -99,7 +99,15 @@ export class LeaderElector {
       await sleep(this.#t.retryPeriodMs, signal);
       // Released meanwhile: renewing now would take the lease back.
       if (signal.aborted || !this.#leading) break;
-      const renewed = await this.#tryAcquireOrRenew();
+      // A renewal that hangs (a partitioned API server) must not outlive the renew deadline:
+      // past it another process may lead, so stop waiting and step down.
+      const deadline = new AbortController();
+      const left = lastRenew + this.#t.renewDeadlineMs - performance.now();
+      const renewed = await Promise.race([
+        this.#tryAcquireOrRenew(),
+        sleep(left, deadline.signal).then(() => false),
+      ]);
+      deadline.abort();
       if (renewed) {
         lastRenew = performance.now();
         continue;

@@ -102,3 +102,58 @@ describe("leader election", () => {
     stop.abort();
   });
 });
+
+/** A TCP proxy to the API server that can freeze: connections stay open, nothing passes. */
+async function freezableProxy(target: URL) {
+  const { createServer, connect } = await import("node:net");
+  let frozen = false;
+  const sockets = new Set<import("node:net").Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on("error", () => undefined);
+    }
+    client.on("data", (chunk) => frozen || upstream.write(chunk));
+    upstream.on("data", (chunk) => frozen || client.write(chunk));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as import("node:net").AddressInfo;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    freeze: () => (frozen = true),
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
+describe("leader election when the API server stops answering", () => {
+  it("steps down within the renew deadline although the renewal never returns", async () => {
+    const namespace = await freshNamespace("lease");
+    const server = new URL(kc.getCurrentCluster()!.server);
+    const proxy = await freezableProxy(server);
+    const viaProxy = testKubeConfig();
+    viaProxy.clusters = viaProxy.clusters.map((c) => ({
+      ...c,
+      server: proxy.url,
+      tlsServerName: "localhost",
+    }));
+    const a = new LeaderElector(viaProxy, { ...FAST, namespace, name: "avd-dr-operator", identity: "a" });
+    const life = new AbortController();
+    try {
+      expect(await a.acquire(life.signal)).toBe(true);
+      const holding = a.hold(life.signal);
+      proxy.freeze();
+      const frozenAt = performance.now();
+      // Without a deadline on the renewal, hold() would wait on the hung request for good.
+      expect(await holding).toBe(false);
+      expect(a.leading).toBe(false);
+      expect(performance.now() - frozenAt).toBeLessThan(FAST.renewDeadlineMs + FAST.retryPeriodMs + 1000);
+    } finally {
+      life.abort();
+      proxy.close();
+    }
+  });
+});
