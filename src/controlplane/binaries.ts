@@ -1,10 +1,8 @@
 // Where the control plane's binaries come from: KUBEBUILDER_ASSETS when set (nothing is
 // built), else a per-user cache filled by building the pinned versions from the Go module proxy.
-import { access, constants, mkdir, readFile, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
 import { join } from "node:path";
-import { buildGoProgram, checkGo, type GoProgram } from "./go-build.ts";
-import { withLockFile } from "./lock-file.ts";
+import { GoMissingError, type GoProgram } from "./go-build.ts";
+import { type BuildOptions, cacheRoot, ensureGoPrograms, isExecutable } from "./tool-cache.ts";
 
 export const KUBERNETES_VERSION = "v1.37.2";
 export const ETCD_VERSION = "v3.7.3";
@@ -14,10 +12,7 @@ export interface Binaries {
   etcd: string;
 }
 
-export interface EnsureBinariesOptions {
-  log?: (line: string) => void;
-  env?: NodeJS.ProcessEnv;
-}
+export type EnsureBinariesOptions = BuildOptions;
 
 const KUBE_APISERVER: GoProgram = {
   name: "kube-apiserver",
@@ -47,23 +42,7 @@ const ETCD: GoProgram = {
 
 /** `${XDG_CACHE_HOME:-~/.cache}/avd-dr/control-plane/k8s-<version>`: the built binaries live here. */
 export function binaryCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const root = env.XDG_CACHE_HOME || join(homedir(), ".cache");
-  return join(root, "avd-dr", "control-plane", `k8s-${KUBERNETES_VERSION}`);
-}
-
-async function isExecutable(path: string): Promise<boolean> {
-  return access(path, constants.X_OK).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** A cached binary counts only with a stamp naming the version it was built from. */
-async function isCached(dir: string, program: GoProgram): Promise<boolean> {
-  const stamp = await readFile(join(dir, `${program.name}.version`), "utf8").catch(() => "");
-  return (
-    stamp.trim() === `${program.module}@${program.version}` && (await isExecutable(join(dir, program.name)))
-  );
+  return join(cacheRoot(env), "control-plane", `k8s-${KUBERNETES_VERSION}`);
 }
 
 async function fromAssets(assets: string): Promise<Binaries> {
@@ -85,32 +64,13 @@ async function fromAssets(assets: string): Promise<Binaries> {
  */
 export async function ensureBinaries(options: EnsureBinariesOptions = {}): Promise<Binaries> {
   const env = options.env ?? process.env;
-  const log = options.log ?? (() => {});
   if (env.KUBEBUILDER_ASSETS) return fromAssets(env.KUBEBUILDER_ASSETS);
   const dir = binaryCacheDir(env);
-  const binaries = { kubeApiServer: join(dir, KUBE_APISERVER.name), etcd: join(dir, ETCD.name) };
-  const programs = [KUBE_APISERVER, ETCD];
-  const missing = async () => {
-    const result: GoProgram[] = [];
-    for (const p of programs) if (!(await isCached(dir, p))) result.push(p);
-    return result;
-  };
-  if ((await missing()).length === 0) return binaries;
-
-  await mkdir(dir, { recursive: true });
-  const lock = join(dir, "build.lock");
-  const build = async (): Promise<void> => {
-    const toBuild = await missing(); // another run may have built them while we waited
-    if (toBuild.length === 0) return;
-    log(`using ${await checkGo(join(dir, "go-version.log"), env)}`);
-    for (const program of toBuild) {
-      const started = Date.now();
-      log(`building ${program.name} from ${program.module}@${program.version} (minutes the first time) …`);
-      await buildGoProgram(program, join(dir, "build", program.name), join(dir, program.name), env);
-      await writeFile(join(dir, `${program.name}.version`), `${program.module}@${program.version}\n`);
-      log(`built ${program.name} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-    }
-  };
-  await withLockFile(lock, build, (holder) => log(`waiting for another build (pid ${holder}, lock ${lock})`));
-  return binaries;
+  await ensureGoPrograms(dir, [KUBE_APISERVER, ETCD], options).catch((err: unknown) => {
+    if (!(err instanceof GoMissingError)) throw err;
+    throw new GoMissingError(
+      `${err.message}, or set KUBEBUILDER_ASSETS to a directory that holds ready kube-apiserver and etcd binaries`,
+    );
+  });
+  return { kubeApiServer: join(dir, KUBE_APISERVER.name), etcd: join(dir, ETCD.name) };
 }

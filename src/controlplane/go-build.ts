@@ -22,9 +22,7 @@ export interface GoProgram {
 
 export class GoMissingError extends Error {}
 
-const INSTALL_HINT =
-  "install Go (https://go.dev/doc/install) and put `go` on PATH, or set KUBEBUILDER_ASSETS to a directory " +
-  "that holds ready kube-apiserver and etcd binaries";
+const INSTALL_HINT = "install Go (https://go.dev/doc/install) and put `go` on PATH";
 
 /** Runs `go args…` in `cwd`, appending its output to `logFile`; returns stdout. Fails with the output's tail. */
 async function go(args: string[], cwd: string, logFile: string, env: NodeJS.ProcessEnv): Promise<string> {
