@@ -120,7 +120,7 @@ describe("charts/avd-dr-operator", () => {
     const container = operatorContainer(deployment);
     expect(container.args).toContain("--leader-elect");
     expect(container.args).toContain(`--leader-election-namespace=${namespace}`);
-    expect(container.image).toBe("ghcr.io/avd-dr/avd-dr-operator:0.1.0");
+    expect(container.image).toBe("avd-dr-operator:0.1.0");
     // Probes on the probe port, the paths the operator serves.
     expect(container.ports?.find((p) => p.name === "probes")?.containerPort).toBe(8081);
     expect(container.livenessProbe?.httpGet).toMatchObject({ path: "/healthz", port: "probes" });
