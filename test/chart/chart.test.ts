@@ -140,6 +140,19 @@ describe("charts/avd-dr-operator", () => {
       capabilities: { drop: ["ALL"] },
       seccompProfile: { type: "RuntimeDefault" },
     });
+    // The pod itself passes the "restricted" Pod Security Standard, enforced by the API server.
+    const restricted = await freshNamespace("chart-restricted");
+    const label = { "pod-security.kubernetes.io/enforce": "restricted" };
+    await applyYaml(
+      JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: restricted, labels: label } }),
+    );
+    const podObject = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "operator", namespace: restricted },
+      spec: pod,
+    };
+    await applyYaml(JSON.stringify(podObject), { dryRun: true });
     // The Lease lives in the release's namespace.
     expect(only(objects, "Role")[0]?.metadata?.namespace).toBe(namespace);
   });
