@@ -1,14 +1,16 @@
 // charts/avd-dr-operator as a platform team installs it: it lints, renders with the defaults
 // and with a production-like values file, every object is accepted by the real API server
-// (server-side dry run), the Deployment runs `avd-dr operator` with flags it accepts, and its
+// (server-side dry run) and helm installs and uninstalls it there, the Deployment runs `avd-dr operator` with flags it accepts, and its
 // RBAC is config/rbac's.
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import {
+  AppsV1Api,
   CoreV1Api,
   type KubernetesObject,
+  RbacAuthorizationV1Api,
   type V1Deployment,
   type V1ServiceAccount,
 } from "@kubernetes/client-node";
@@ -17,7 +19,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { registerOperator } from "../../src/cli/operator.ts";
 import { parseManifests } from "../../src/controlplane/manifests.ts";
-import { applyYaml, freshNamespace, testKubeConfig } from "../support/kube.ts";
+import { applyYaml, freshNamespace, testKubeConfig, testKubeconfigPath } from "../support/kube.ts";
 import { CHART, helm, only, render, runHelm, valuesFile, WORKLOAD_IDENTITY_VALUES } from "./helm.ts";
 
 const REPO = join(import.meta.dirname, "..", "..");
@@ -196,6 +198,33 @@ describe("charts/avd-dr-operator", () => {
     expect(monitor?.metadata?.labels).toMatchObject({ release: "kube-prometheus-stack" });
     expect(service?.metadata?.labels).toMatchObject(monitor?.spec.selector.matchLabels ?? { missing: true });
     expect(service?.spec.ports.map((p) => p.name)).toContain(monitor?.spec.endpoints[0]?.port);
+  });
+
+  it("installs and uninstalls with helm against the real API server, leaving no cluster-wide objects", async () => {
+    const namespace = await freshNamespace("chart-install");
+    const kube = ["--kubeconfig", testKubeconfigPath(), "--namespace", namespace];
+    const install = await runHelm(["install", namespace, CHART, ...kube]);
+    expect(install.code, install.stderr).toBe(0);
+    expect(install.stdout).toContain(`is installed in namespace ${namespace}`); // NOTES.txt
+    const apps = testKubeConfig().makeApiClient(AppsV1Api);
+    const deployment = await apps.readNamespacedDeployment({
+      name: `${namespace}-avd-dr-operator`,
+      namespace,
+    });
+    expect(deployment.spec?.replicas).toBe(2);
+
+    const rbac = testKubeConfig().makeApiClient(RbacAuthorizationV1Api);
+    const clusterWide = async () => {
+      const labelSelector = `app.kubernetes.io/instance=${namespace}`;
+      const roles = await rbac.listClusterRole({ labelSelector });
+      const bindings = await rbac.listClusterRoleBinding({ labelSelector });
+      return [...roles.items, ...bindings.items].map((o) => o.metadata?.name);
+    };
+    expect(await clusterWide()).toHaveLength(2);
+
+    const uninstall = await runHelm(["uninstall", namespace, "--wait", ...kube]);
+    expect(uninstall.code, uninstall.stderr).toBe(0);
+    expect(await clusterWide()).toEqual([]);
   });
 
   it.each([
