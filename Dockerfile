@@ -8,6 +8,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 COPY bin ./bin
 COPY src ./src
 COPY crds ./crds
-USER node
+# The image's `node` user by number, so that runAsNonRoot can be checked by the kubelet.
+USER 1000:1000
 ENTRYPOINT ["node", "bin/avd-dr.js"]
 CMD ["operator"]
