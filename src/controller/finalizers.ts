@@ -6,8 +6,6 @@ import type { CustomObjectClient } from "./objects.ts";
 export const hasFinalizer = (obj: KubernetesObject, finalizer: string): boolean =>
   obj.metadata?.finalizers?.includes(finalizer) ?? false;
 
-export const isDeleting = (obj: KubernetesObject): boolean => Boolean(obj.metadata?.deletionTimestamp);
-
 /** What a reconciler needs to hold or release an object. */
 export interface FinalizerWriter<T extends KubernetesObject> {
   add(obj: T, finalizer: string): Promise<T>;
