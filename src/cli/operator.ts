@@ -6,7 +6,7 @@ import { hostname } from "node:os";
 import { KubeConfig } from "@kubernetes/client-node";
 import { type Command, Option } from "commander";
 import { pino } from "pino";
-import { parseDuration } from "../controller/duration.ts";
+import { parseDuration } from "../api/duration.ts";
 import { parseBindAddress } from "../controller/http-endpoints.ts";
 import { DEFAULT_TIMINGS, validateTimings } from "../controller/leader-election.ts";
 import type { Log } from "../controller/logger.ts";
@@ -163,6 +163,16 @@ function positiveInteger(flag: string, value: string): number {
   return n;
 }
 
+/** A Go duration flag, in milliseconds ("0" too, as Go's flag package takes it). */
+function duration(flag: string, value: string): number {
+  if (value === "0") return 0;
+  try {
+    return parseDuration(value);
+  } catch {
+    throw new Error(`${flag} must be a duration such as 15s, 500ms or 1m30s, got "${value}"`);
+  }
+}
+
 function httpsUrl(flag: string, value: string): string {
   if (!/^https:\/\/\S+$/.test(value)) throw new Error(`${flag} must be an https:// URL, got "${value}"`);
   return value;
@@ -186,17 +196,17 @@ async function runOperator(flags: OperatorFlags): Promise<void> {
   );
   const probeAddress = parseBindAddress("--health-probe-bind-address", flags.healthProbeBindAddress);
   const metricsAddress = parseBindAddress("--metrics-bind-address", flags.metricsBindAddress);
-  const resyncMs = parseDuration(flags.syncPeriod, "--sync-period");
-  const shutdownGraceMs = parseDuration(flags.gracefulShutdownTimeout, "--graceful-shutdown-timeout");
+  const resyncMs = duration("--sync-period", flags.syncPeriod);
+  const shutdownGraceMs = duration("--graceful-shutdown-timeout", flags.gracefulShutdownTimeout);
   const azure = {
     armEndpoint: httpsUrl("--arm-endpoint", flags.armEndpoint),
     authorityHost: httpsUrl("--authority-host", flags.authorityHost),
   };
   const leaderElect = flags.leaderElect || envFlag("LEADER_ELECT");
   const timings = {
-    leaseDurationMs: parseDuration(flags.leaseDuration, "--lease-duration"),
-    renewDeadlineMs: parseDuration(flags.renewDeadline, "--renew-deadline"),
-    retryPeriodMs: parseDuration(flags.retryPeriod, "--retry-period"),
+    leaseDurationMs: duration("--lease-duration", flags.leaseDuration),
+    renewDeadlineMs: duration("--renew-deadline", flags.renewDeadline),
+    retryPeriodMs: duration("--retry-period", flags.retryPeriod),
   };
   if (leaderElect) validateTimings(timings);
   const kc = new KubeConfig();
