@@ -18,6 +18,7 @@ import {
   SubscriptionBuckets,
   type TokenBucket,
 } from "./pacing-buckets.ts";
+import { sleep } from "./sleep.ts";
 
 export class ArmPacer {
   readonly limits: ArmLimits;
@@ -100,21 +101,6 @@ export class ArmPacer {
       await sleep(Math.min(bucket.waitMs(this.#now()), 1000), abortSignal);
     }
   }
-}
-
-function sleep(ms: number, abortSignal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(done, Math.max(1, ms));
-    function done() {
-      abortSignal?.removeEventListener("abort", aborted);
-      resolve();
-    }
-    function aborted() {
-      clearTimeout(timer);
-      reject(abortSignal?.reason);
-    }
-    abortSignal?.addEventListener("abort", aborted, { once: true });
-  });
 }
 
 const pacers = new Map<string, ArmPacer>();

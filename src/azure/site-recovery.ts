@@ -26,6 +26,7 @@ import type {
   SiteRecoveryTarget,
   VaultRef,
 } from "./gateways.ts";
+import { sleep } from "./sleep.ts";
 
 type SdkItem = Awaited<ReturnType<SiteRecoveryManagementClient["replicationProtectedItems"]["get"]>>;
 type SdkJob = Awaited<ReturnType<SiteRecoveryManagementClient["replicationJobs"]["get"]>>;
@@ -265,17 +266,7 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
           `${describe(operation)}: job ${operation.job.name} was cancelled`,
           "JobCancelled",
         );
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, this.#pollIntervalMs);
-        options.abortSignal?.addEventListener(
-          "abort",
-          () => {
-            clearTimeout(timer);
-            reject(options.abortSignal?.reason);
-          },
-          { once: true },
-        );
-      });
+      await sleep(this.#pollIntervalMs, options.abortSignal);
     }
   }
 
