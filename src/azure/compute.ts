@@ -27,14 +27,10 @@ export class ComputeAdapter implements ComputeGateway {
   readonly #subscriptionId: string;
   readonly #pollIntervalMs: number | undefined;
 
-  constructor(connection: AzureConnection, credential: TokenCredential, transport: object) {
+  constructor(connection: AzureConnection, credential: TokenCredential, options: object) {
     this.#subscriptionId = connection.subscriptionId;
     this.#pollIntervalMs = connection.pollIntervalMs;
-    this.#client = new ComputeManagementClient(credential, connection.subscriptionId, {
-      endpoint: connection.endpoints.resourceManager,
-      credentials: { scopes: [connection.endpoints.resourceManagerScope] },
-      ...transport,
-    });
+    this.#client = new ComputeManagementClient(credential, connection.subscriptionId, options);
   }
 
   listPowerStates(resourceGroup: string): Promise<VmPowerInfo[]> {

@@ -21,12 +21,8 @@ type SdkUserSession = Awaited<ReturnType<DesktopVirtualizationAPIClient["userSes
 export class DesktopVirtualizationAdapter implements DesktopVirtualizationGateway {
   readonly #client: DesktopVirtualizationAPIClient;
 
-  constructor(connection: AzureConnection, credential: TokenCredential, transport: object) {
-    this.#client = new DesktopVirtualizationAPIClient(credential, connection.subscriptionId, {
-      endpoint: connection.endpoints.resourceManager,
-      credentialScopes: [connection.endpoints.resourceManagerScope],
-      ...transport,
-    });
+  constructor(connection: AzureConnection, credential: TokenCredential, options: object) {
+    this.#client = new DesktopVirtualizationAPIClient(credential, connection.subscriptionId, options);
   }
 
   listHostPools(resourceGroup: string): Promise<HostPoolInfo[]> {

@@ -31,12 +31,16 @@ export function createAzureGateways(connection: AzureConnection): AzureGateways 
     : [];
   const clients = {
     ...transport,
+    endpoint: connection.endpoints.resourceManager,
     additionalPolicies: [...pacingPolicies(connection), ...observer],
     ...(connection.retry ? { retryOptions: connection.retry } : {}),
   };
+  const scopes = [connection.endpoints.resourceManagerScope];
+  // The AutoRest HLC clients take the token scopes as credentialScopes, the modular compute client as credentials.scopes.
+  const hlc = { ...clients, credentialScopes: scopes };
   return {
-    desktopVirtualization: new DesktopVirtualizationAdapter(connection, credential, clients),
-    compute: new ComputeAdapter(connection, credential, clients),
-    siteRecovery: new SiteRecoveryAdapter(connection, credential, clients),
+    desktopVirtualization: new DesktopVirtualizationAdapter(connection, credential, hlc),
+    compute: new ComputeAdapter(connection, credential, { ...clients, credentials: { scopes } }),
+    siteRecovery: new SiteRecoveryAdapter(connection, credential, hlc),
   };
 }

@@ -40,13 +40,9 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
   readonly #client: SiteRecoveryManagementClient;
   readonly #pollIntervalMs: number;
 
-  constructor(connection: AzureConnection, credential: TokenCredential, clientOptions: object) {
+  constructor(connection: AzureConnection, credential: TokenCredential, options: object) {
     this.#pollIntervalMs = connection.pollIntervalMs ?? 10_000;
-    this.#client = new SiteRecoveryManagementClient(credential, connection.subscriptionId, {
-      endpoint: connection.endpoints.resourceManager,
-      credentialScopes: [connection.endpoints.resourceManagerScope],
-      ...clientOptions,
-    });
+    this.#client = new SiteRecoveryManagementClient(credential, connection.subscriptionId, options);
   }
 
   listProtectedItems(vault: VaultRef): Promise<ProtectedItemInfo[]> {
