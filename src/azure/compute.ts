@@ -3,6 +3,7 @@
 // poller's serialised state, from which `restorePoller` resumes after a restart.
 import { ComputeManagementClient, restorePoller } from "@azure/arm-compute";
 import type { TokenCredential } from "@azure/identity";
+import { collect } from "./collect.ts";
 import type { AzureConnection } from "./connection.ts";
 import { AzureError, azureCall, toAzureError } from "./errors.ts";
 import type {
@@ -34,19 +35,15 @@ export class ComputeAdapter implements ComputeGateway {
   }
 
   listPowerStates(resourceGroup: string): Promise<VmPowerInfo[]> {
-    return azureCall(`listing the VMs of resource group ${resourceGroup}`, async () => {
-      const vms: VmPowerInfo[] = [];
-      for await (const vm of this.#client.virtualMachines.list(resourceGroup, { expand: "instanceView" })) {
-        vms.push({
-          id: vm.id ?? "",
-          name: vm.name ?? "",
-          resourceGroup,
-          location: vm.location,
-          powerState: powerStateOf(vm.instanceView?.statuses),
-        });
-      }
-      return vms;
-    });
+    return azureCall(`listing the VMs of resource group ${resourceGroup}`, () =>
+      collect(this.#client.virtualMachines.list(resourceGroup, { expand: "instanceView" }), (vm) => ({
+        id: vm.id ?? "",
+        name: vm.name ?? "",
+        resourceGroup,
+        location: vm.location,
+        powerState: powerStateOf(vm.instanceView?.statuses),
+      })),
+    );
   }
 
   beginStart(resourceGroup: string, vm: string): Promise<LongRunningOperation> {

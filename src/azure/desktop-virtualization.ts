@@ -2,6 +2,7 @@
 // flattens the wire's `properties`). Lists follow nextLink through the SDK's iterators.
 import { DesktopVirtualizationAPIClient } from "@azure/arm-desktopvirtualization";
 import type { TokenCredential } from "@azure/identity";
+import { collect } from "./collect.ts";
 import type { AzureConnection } from "./connection.ts";
 import { AzureError, azureCall } from "./errors.ts";
 import type {
@@ -131,12 +132,6 @@ export class DesktopVirtualizationAdapter implements DesktopVirtualizationGatewa
       })),
     );
   }
-}
-
-async function collect<T, U>(items: AsyncIterable<T>, map: (item: T) => U): Promise<U[]> {
-  const out: U[] = [];
-  for await (const item of items) out.push(map(item));
-  return out;
 }
 
 const describe = (s: UserSessionRef) => `user session ${s.hostPool}/${s.sessionHost}/${s.sessionId}`;

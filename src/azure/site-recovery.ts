@@ -9,6 +9,7 @@ import {
   SiteRecoveryManagementClient,
 } from "@azure/arm-recoveryservices-siterecovery";
 import type { TokenCredential } from "@azure/identity";
+import { collect } from "./collect.ts";
 import type { AzureConnection } from "./connection.ts";
 import { AzureError, azureCall } from "./errors.ts";
 import type {
@@ -46,17 +47,10 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
   }
 
   listProtectedItems(vault: VaultRef): Promise<ProtectedItemInfo[]> {
-    return azureCall(
-      `listing the protected items of vault ${vault.resourceGroup}/${vault.vault}`,
-      async () => {
-        const items: ProtectedItemInfo[] = [];
-        for await (const item of this.#client.replicationProtectedItems.list(
-          vault.vault,
-          vault.resourceGroup,
-        ))
-          items.push(itemInfo(item, vault));
-        return items;
-      },
+    return azureCall(`listing the protected items of vault ${vault.resourceGroup}/${vault.vault}`, () =>
+      collect(this.#client.replicationProtectedItems.list(vault.vault, vault.resourceGroup), (item) =>
+        itemInfo(item, vault),
+      ),
     );
   }
 
