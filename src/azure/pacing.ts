@@ -124,25 +124,20 @@ export function pacingPolicy(pacer: ArmPacer, resourceManager: string): Pipeline
       if (new URL(request.url).origin !== armOrigin) return next(request);
       const callClass = callClassOfMethod(request.method);
       await pacer.acquire(callClass, request.abortSignal as AbortSignal | undefined);
-      let response: Awaited<ReturnType<typeof next>>;
       try {
-        response = await next(request);
-      } catch (error) {
+        const response = await next(request);
+        // A missing header reads as NaN.
+        const remaining = Number(response.headers.get(`x-ms-ratelimit-remaining-subscription-${callClass}`));
+        pacer.observe(
+          callClass,
+          response.status,
+          Number.isFinite(remaining) ? remaining : undefined,
+          retryAfterMs(response.headers),
+        );
+        return response;
+      } finally {
         pacer.release(callClass);
-        throw error;
       }
-      const remaining = Number(response.headers.get(`x-ms-ratelimit-remaining-subscription-${callClass}`));
-      pacer.observe(
-        callClass,
-        response.status,
-        Number.isFinite(remaining) &&
-          response.headers.has(`x-ms-ratelimit-remaining-subscription-${callClass}`)
-          ? remaining
-          : undefined,
-        retryAfterMs(response.headers),
-      );
-      pacer.release(callClass);
-      return response;
     },
   };
 }
