@@ -53,6 +53,8 @@ export class Controller {
   /**
    * Queues keys when objects of this source (an informer) change. `toKeys` maps an object to the keys of
    * the objects to reconcile (itself by default; the owning plan for a FailoverRequest, say).
+   * An update maps the old object too, as controller-runtime does: what it no longer refers to
+   * (a host pool a plan gave up) must be reconciled as well.
    */
   watch<T extends KubernetesObject>(
     source: EventSource<T>,
@@ -62,7 +64,14 @@ export class Controller {
     const enqueue = (obj: T) => {
       for (const key of toKeys(obj)) this.queue.add(key);
     };
-    source.addHandlers({ add: enqueue, update: (_old, obj) => enqueue(obj), delete: enqueue });
+    source.addHandlers({
+      add: enqueue,
+      update: (old, obj) => {
+        enqueue(old);
+        enqueue(obj);
+      },
+      delete: enqueue,
+    });
   }
 
   /** Waits for every watched informer's first list, then starts the workers. */

@@ -121,6 +121,28 @@ describe("plan reconciler", () => {
     await stalledReason(namespace, "second", "none");
   });
 
+  it("hands a host pool to the younger plan when the older plan gives it up", async () => {
+    const namespace = await freshNamespace("plan");
+    await operatorFor(namespace);
+    await k.createPlan(namespace, plan("first", "hp-shared"));
+    await new Promise((r) => setTimeout(r, 1100)); // creationTimestamp has second precision
+    await k.createPlan(namespace, plan("second", "hp-shared"));
+    await stalledReason(namespace, "second", "HostPoolClaimed");
+
+    await k.api.patchNamespacedCustomObject({
+      group: "avddr.io",
+      version: "v1alpha1",
+      plural: "avddisasterrecoveryplans",
+      namespace,
+      name: "first",
+      body: [
+        { op: "replace", path: "/spec/primary/hostPools", value: ["hp-first"] },
+        { op: "replace", path: "/spec/secondary/hostPools", value: ["hp-first-standby"] },
+      ],
+    });
+    await stalledReason(namespace, "second", "none");
+  });
+
   it("follows a spec change with observedGeneration", async () => {
     const namespace = await freshNamespace("plan");
     await operatorFor(namespace);
