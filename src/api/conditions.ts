@@ -50,7 +50,7 @@ export interface ConditionInput {
 }
 
 /** RFC 3339 with second precision, as metav1.Time serialises. */
-function timestamp(now: Date): string {
+export function metav1Time(now: Date = new Date()): string {
   return `${now.toISOString().slice(0, 19)}Z`;
 }
 
@@ -68,7 +68,7 @@ export function setCondition(
   const list = conditions ?? [];
   const existing = list.find((c) => c.type === input.type);
   const lastTransitionTime =
-    existing && existing.status === input.status ? existing.lastTransitionTime : timestamp(now);
+    existing && existing.status === input.status ? existing.lastTransitionTime : metav1Time(now);
   const next: Condition = { ...input, observedGeneration, lastTransitionTime };
   return existing ? list.map((c) => (c === existing ? next : c)) : [...list, next];
 }

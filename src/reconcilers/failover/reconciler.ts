@@ -8,6 +8,7 @@ import {
   type FailoverPhase,
   type FailoverRequest,
   type FailoverRequestStatus,
+  metav1Time,
 } from "../../api/index.ts";
 import type { ReconcileOutcome, Reconciler } from "../../controller/controller.ts";
 import type { EventRecorder } from "../../controller/events.ts";
@@ -209,7 +210,7 @@ export class FailoverReconciler implements Reconciler {
           conditions: withHealth(current.status?.conditions, health, generation),
         };
         if (phase) status.phase = phase;
-        if (phase === "Rejected") status.completionTime = `${new Date().toISOString().slice(0, 19)}Z`;
+        if (phase === "Rejected") status.completionTime = metav1Time();
         return status;
       },
     );
