@@ -1,6 +1,7 @@
 // A work queue with client-go's semantics. Three sets do the work:
 // - queue: keys waiting for a worker, in order, each at most once;
-// - dirty: keys that need processing (queued, or re-added while being processed);
+// - dirty: keys that need processing (queued, or re-added while being processed), with when
+//   each was added, for the queue latency metric;
 // - processing: keys a worker holds right now.
 // A key re-added while a worker holds it is not handed to a second worker; it goes back in
 // the queue when the first worker calls done(), so one key is never processed twice at once.
@@ -22,9 +23,8 @@ export interface WorkQueueOptions<K> {
 
 export class WorkQueue<K = string> {
   readonly #queue: K[] = [];
-  readonly #dirty = new Set<K>();
+  readonly #dirty = new Map<K, number>();
   readonly #processing = new Set<K>();
-  readonly #addedAt = new Map<K, number>();
   readonly #waiting = new Map<K, { readyAt: number; timer: NodeJS.Timeout }>();
   readonly #getters: Array<(key: K | undefined) => void> = [];
   readonly #drained: Array<() => void> = [];
@@ -41,8 +41,7 @@ export class WorkQueue<K = string> {
   add(key: K): void {
     if (this.#shuttingDown || this.#dirty.has(key)) return;
     this.#observer.added?.();
-    this.#dirty.add(key);
-    this.#addedAt.set(key, performance.now());
+    this.#dirty.set(key, performance.now());
     if (this.#processing.has(key)) return;
     this.#push(key);
   }
@@ -118,7 +117,6 @@ export class WorkQueue<K = string> {
     this.#waiting.clear();
     this.#queue.length = 0;
     this.#dirty.clear();
-    this.#addedAt.clear();
     this.#observer.depth?.(0);
     for (const resolve of this.#getters.splice(0)) resolve(undefined);
     if (this.#processing.size === 0) return Promise.resolve();
@@ -146,9 +144,8 @@ export class WorkQueue<K = string> {
 
   #hand(key: K): void {
     this.#processing.add(key);
+    const addedAt = this.#dirty.get(key);
     this.#dirty.delete(key);
-    const addedAt = this.#addedAt.get(key);
-    this.#addedAt.delete(key);
     if (addedAt !== undefined) this.#observer.latency?.(performance.now() - addedAt);
   }
 }
