@@ -96,7 +96,9 @@ export class Router {
 
   add(route: Omit<Route, "segments"> & { path: string }): void {
     const { path, ...rest } = route;
-    this.#routes.push({ ...rest, segments: split(path) });
+    // Literal segments are lowered once here; a request's path, once per match.
+    const segments = split(path).map((s) => (s.startsWith("{") ? s : s.toLowerCase()));
+    this.#routes.push({ ...rest, segments });
   }
 
   match(
@@ -104,9 +106,10 @@ export class Router {
     pathname: string,
   ): { route: Route; params: Record<string, string> } | "method" | undefined {
     const parts = split(pathname);
+    const lowered = parts.map((p) => p.toLowerCase());
     let methodMismatch = false;
     for (const route of this.#routes) {
-      const params = matchSegments(route.segments, parts);
+      const params = matchSegments(route.segments, parts, lowered);
       if (!params) continue;
       if (route.method !== method) {
         methodMismatch = true;
@@ -125,15 +128,15 @@ function split(path: string): string[] {
 function matchSegments(
   pattern: readonly string[],
   parts: readonly string[],
+  lowered: readonly string[],
 ): Record<string, string> | undefined {
   if (pattern.length !== parts.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < pattern.length; i++) {
     const p = pattern[i]!;
-    const part = parts[i]!;
     if (p.startsWith("{")) {
-      params[p.slice(1, -1)] = decodeURIComponent(part);
-    } else if (p.toLowerCase() !== part.toLowerCase()) {
+      params[p.slice(1, -1)] = decodeURIComponent(parts[i]!);
+    } else if (p !== lowered[i]) {
       return undefined;
     }
   }
