@@ -4,7 +4,7 @@ import { DesktopVirtualizationAPIClient } from "@azure/arm-desktopvirtualization
 import type { TokenCredential } from "@azure/identity";
 import { collect } from "./collect.ts";
 import type { AzureConnection } from "./connection.ts";
-import { AzureError, azureCall } from "./errors.ts";
+import { AzureError, azureCall, azureGet } from "./errors.ts";
 import type {
   ApplicationGroupInfo,
   DesktopVirtualizationGateway,
@@ -34,15 +34,10 @@ export class DesktopVirtualizationAdapter implements DesktopVirtualizationGatewa
     );
   }
 
-  async getHostPool(resourceGroup: string, hostPool: string): Promise<HostPoolInfo | undefined> {
-    try {
-      return await azureCall(`reading host pool ${resourceGroup}/${hostPool}`, async () =>
-        hostPoolInfo(await this.#client.hostPools.get(resourceGroup, hostPool), resourceGroup),
-      );
-    } catch (error) {
-      if (error instanceof AzureError && error.notFound) return undefined;
-      throw error;
-    }
+  getHostPool(resourceGroup: string, hostPool: string): Promise<HostPoolInfo | undefined> {
+    return azureGet(`reading host pool ${resourceGroup}/${hostPool}`, async () =>
+      hostPoolInfo(await this.#client.hostPools.get(resourceGroup, hostPool), resourceGroup),
+    );
   }
 
   listSessionHosts(resourceGroup: string, hostPool: string): Promise<SessionHostInfo[]> {

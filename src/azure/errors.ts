@@ -75,3 +75,13 @@ export async function azureCall<T>(doing: string, call: () => Promise<T>): Promi
     throw toAzureError(error, doing);
   }
 }
+
+/** azureCall for a read: what does not exist (404) is undefined rather than an error. */
+export async function azureGet<T>(doing: string, call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await azureCall(doing, call);
+  } catch (error) {
+    if (error instanceof AzureError && error.notFound) return undefined;
+    throw error;
+  }
+}

@@ -11,7 +11,7 @@ import {
 import type { TokenCredential } from "@azure/identity";
 import { collect } from "./collect.ts";
 import type { AzureConnection } from "./connection.ts";
-import { AzureError, azureCall } from "./errors.ts";
+import { AzureError, azureCall, azureGet } from "./errors.ts";
 import type {
   EnableReplication,
   FailoverDirection,
@@ -54,29 +54,21 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
     );
   }
 
-  async getRecoveryPlan(plan: RecoveryPlanRef): Promise<RecoveryPlanInfo | undefined> {
-    try {
-      return await azureCall(
-        `reading recovery plan ${plan.recoveryPlan} of vault ${plan.vault}`,
-        async () => {
-          const found = await this.#client.replicationRecoveryPlans.get(...planArgs(plan));
-          const p = found.properties ?? {};
-          const scenario = currentJob(p.currentScenario);
-          return {
-            ...plan,
-            id: found.id ?? "",
-            allowedOperations: p.allowedOperations ?? [],
-            ...(scenario ? { currentJob: scenario } : {}),
-            bootGroups: (p.groups ?? [])
-              .filter((g) => g.groupType === "Boot")
-              .map((g) => (g.replicationProtectedItems ?? []).map((i) => i.id ?? "")),
-          };
-        },
-      );
-    } catch (error) {
-      if (error instanceof AzureError && error.notFound) return undefined;
-      throw error;
-    }
+  getRecoveryPlan(plan: RecoveryPlanRef): Promise<RecoveryPlanInfo | undefined> {
+    return azureGet(`reading recovery plan ${plan.recoveryPlan} of vault ${plan.vault}`, async () => {
+      const found = await this.#client.replicationRecoveryPlans.get(...planArgs(plan));
+      const p = found.properties ?? {};
+      const scenario = currentJob(p.currentScenario);
+      return {
+        ...plan,
+        id: found.id ?? "",
+        allowedOperations: p.allowedOperations ?? [],
+        ...(scenario ? { currentJob: scenario } : {}),
+        bootGroups: (p.groups ?? [])
+          .filter((g) => g.groupType === "Boot")
+          .map((g) => (g.replicationProtectedItems ?? []).map((i) => i.id ?? "")),
+      };
+    });
   }
 
   beginEnableReplication(vault: VaultRef, spec: EnableReplication): Promise<SiteRecoveryOperation> {
@@ -210,15 +202,10 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
     );
   }
 
-  async getJob(vault: VaultRef, jobName: string): Promise<SiteRecoveryJobInfo | undefined> {
-    try {
-      return await azureCall(`reading Site Recovery job ${jobName} of vault ${vault.vault}`, async () =>
-        jobInfo(await this.#client.replicationJobs.get(vault.vault, vault.resourceGroup, jobName)),
-      );
-    } catch (error) {
-      if (error instanceof AzureError && error.notFound) return undefined;
-      throw error;
-    }
+  getJob(vault: VaultRef, jobName: string): Promise<SiteRecoveryJobInfo | undefined> {
+    return azureGet(`reading Site Recovery job ${jobName} of vault ${vault.vault}`, async () =>
+      jobInfo(await this.#client.replicationJobs.get(vault.vault, vault.resourceGroup, jobName)),
+    );
   }
 
   async checkOperation(operation: SiteRecoveryOperation): Promise<OperationProgress> {
