@@ -40,6 +40,17 @@ export function checkAgainstSchema(
   return problems.slice(0, limit);
 }
 
+// The schemas are fixed at build time: each pattern is compiled once, not on every check.
+const patterns = new Map<string, RegExp>();
+function patternOf(source: string): RegExp {
+  let re = patterns.get(source);
+  if (!re) {
+    re = new RegExp(source, "u");
+    patterns.set(source, re);
+  }
+  return re;
+}
+
 function typeOf(value: unknown): string {
   if (Array.isArray(value)) return "array";
   if (value === null) return "null";
@@ -75,7 +86,7 @@ function visit(schema: Schema, value: unknown, path: string, out: SchemaProblem[
     if (schema.maxLength !== undefined && value.length > schema.maxLength) {
       add(`must be at most ${schema.maxLength} characters long`);
     }
-    if (schema.pattern !== undefined && !new RegExp(schema.pattern, "u").test(value)) {
+    if (schema.pattern !== undefined && !patternOf(schema.pattern).test(value)) {
       add(`must match ${schema.pattern}`);
     }
   }
