@@ -16,6 +16,7 @@ import type { API_VERSION, PLAN_KIND } from "./group.ts";
 import {
   Duration,
   described,
+  GUID_PATTERN,
   Matching,
   ObservedGeneration,
   StringEnum,
@@ -201,7 +202,7 @@ export const AvdDisasterRecoveryPlanSpecSchema = withRules(
   Type.Object(
     {
       subscriptionId: Matching(
-        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+        GUID_PATTERN,
         "subscriptionId must be an Azure subscription id (a GUID such as 00000000-0000-0000-0000-000000000000)",
         { maxLength: 36, description: "Azure subscription holding both regions' resources." },
       ),

@@ -5,6 +5,9 @@
 import { type SchemaOptions, type TSchema, type TString, type TUnsafe, Type } from "@sinclair/typebox";
 import { DURATION_PATTERN } from "./duration.ts";
 
+/** A GUID (subscription, tenant, client ids), any case. */
+export const GUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
 /** One `x-kubernetes-validations` entry. */
 export interface CelRule {
   rule: string;

@@ -8,6 +8,7 @@ import {
   AvdDisasterRecoveryPlanSpecSchema,
   type RegionSpec,
 } from "../api/index.ts";
+import { GUID_PATTERN } from "../api/schema-kit.ts";
 import { checkAgainstSchema } from "../controller/schema-check.ts";
 import { keyOf, type StoreReader } from "../controller/store.ts";
 import { creationOrder, hostPoolKey, PLANS_BY_HOST_POOL } from "./indexes.ts";
@@ -44,7 +45,7 @@ export function credentialKeysOnly(secret: V1Secret): V1Secret {
   }
   return { metadata: { name, namespace, uid, resourceVersion }, data };
 }
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const GUID = new RegExp(GUID_PATTERN);
 const DOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/i;
 
 export interface PlanValidation {
