@@ -8,6 +8,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from "@kubernetes/client-node";
+import { sleep } from "./backoff.ts";
 import { isConflict, isNotFound } from "./errors.ts";
 
 export interface CustomResource {
@@ -106,7 +107,7 @@ export class ConflictRetryingStatusWriter<T extends ObjectWithStatus<S>, S> impl
         if (!isConflict(error) || attempt >= this.#attempts) throw error;
         this.#onConflict();
         // Jittered pause, as client-go's DefaultRetry, so two writers do not collide again in step.
-        await new Promise((resolve) => setTimeout(resolve, 10 * attempt * (1 + Math.random())));
+        await sleep(10 * attempt * (1 + Math.random()));
         current = await this.#client.get(namespace, name);
       }
     }
