@@ -136,7 +136,7 @@ function operationFailure(error: unknown, operation: LongRunningOperation): Azur
 }
 
 /** The PowerState/… code of an instance view; "unknown" when the service gave none. */
-export function powerStateOf(statuses: readonly { code?: string }[] | undefined): PowerState {
+function powerStateOf(statuses: readonly { code?: string }[] | undefined): PowerState {
   const code = statuses?.find((s) => s.code?.startsWith("PowerState/"))?.code?.slice("PowerState/".length);
   return code && powerStates.has(code) ? (code as PowerState) : "unknown";
 }

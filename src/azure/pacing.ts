@@ -116,7 +116,7 @@ export function pacerFor(connection: AzureConnection): ArmPacer {
   return pacer;
 }
 
-export function pacingPolicy(pacer: ArmPacer, resourceManager: string): PipelinePolicy {
+function pacingPolicy(pacer: ArmPacer, resourceManager: string): PipelinePolicy {
   const armOrigin = new URL(resourceManager).origin;
   return {
     name: "avdDrArmPacing",

@@ -26,7 +26,7 @@ export function armRequestKind(method: string, url: string): string {
   return `${method} ${[namespace, ...types].join("/")}`;
 }
 
-export function resultOfStatus(status: number): ArmRequestResult {
+function resultOfStatus(status: number): ArmRequestResult {
   if (status === 429) return "throttled";
   if (status === 404) return "not_found";
   return status < 400 ? "ok" : "error";

@@ -115,7 +115,7 @@ export class ConflictRetryingStatusWriter<T extends ObjectWithStatus<S>, S> impl
 }
 
 /** Deep equality of JSON values, ignoring key order. */
-export function sameJson(a: unknown, b: unknown): boolean {
+function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;

@@ -123,7 +123,7 @@ function matches(pattern: string, operation: string): boolean {
  * The region a call touches: its VM's, its session host's VM's, its Recovery Services vault's,
  * or the one in its path. Host pools are not tied to one: AVD's control plane is global.
  */
-export function regionOf(req: SimRequest, ctx: SimContext): string | undefined {
+function regionOf(req: SimRequest, ctx: SimContext): string | undefined {
   const world = ctx.world;
   const { resourceGroupName: rg, vmName, hostPoolName, sessionHostName, location, resourceName } = req.params;
   if (rg && vmName) return world.virtualMachine(rg, vmName)?.location;

@@ -9,7 +9,7 @@ import { decodeJwtPayload, type TokenSigner } from "../tokens.ts";
 import type { Topology } from "../topology.ts";
 
 /** Audiences ARM accepts; a token for anything else is refused at the token endpoint. */
-export const armAudiences = ["https://management.azure.com/", "https://management.core.windows.net/"];
+const armAudiences = ["https://management.azure.com/", "https://management.core.windows.net/"];
 const jwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 export interface EntraOptions {
