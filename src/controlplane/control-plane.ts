@@ -16,6 +16,7 @@ import {
   logTail,
   recordedPid,
   sleep,
+  stopLaunched,
   stopRecorded,
 } from "./processes.ts";
 
@@ -236,6 +237,14 @@ export async function startControlPlane(opts: StartOptions): Promise<ControlPlan
   const server = `https://127.0.0.1:${apiPort}`;
   const admin = { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key };
 
+  /** The processes this call launched; `down` from another process goes by the pid files instead. */
+  const launched = new Map<string, LaunchedProcess>();
+  const stopOne = async (name: string): Promise<void> => {
+    const proc = launched.get(name);
+    launched.delete(name);
+    if (proc) await stopLaunched(l.dir, proc);
+    else await stopRecorded(l.dir, name);
+  };
   /** Launches one process and waits until `probe` says it serves. */
   const run = async (
     name: string,
@@ -245,6 +254,7 @@ export async function startControlPlane(opts: StartOptions): Promise<ControlPlan
     probe: () => Promise<boolean>,
   ) => {
     const proc = await launch(l.dir, name, binary, args, detached);
+    launched.set(name, proc);
     await waitUntil(what, proc, logPath(l.dir, name), readyTimeoutMs, probe);
   };
   const startApiServer = async (): Promise<void> => {
@@ -254,10 +264,10 @@ export async function startControlPlane(opts: StartOptions): Promise<ControlPlan
       return res.status === 200 && res.body.trim() === "ok";
     });
   };
-  const stopApiServer = (): Promise<void> => stopRecorded(l.dir, APISERVER);
+  const stopApiServer = (): Promise<void> => stopOne(APISERVER);
   const stop = async (): Promise<void> => {
-    await stopRecorded(l.dir, APISERVER);
-    await stopRecorded(l.dir, ETCD);
+    await stopOne(APISERVER);
+    await stopOne(ETCD);
   };
 
   try {

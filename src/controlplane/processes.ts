@@ -10,6 +10,8 @@ export interface LaunchedProcess {
   pid: number;
   /** Settles with the exit code (or signal name) once the process has ended. */
   exited: Promise<string>;
+  /** True once `exited` has settled: its pid may then belong to another process. */
+  ended(): boolean;
 }
 
 /** Pids of attached (non-detached) children: they die with this process. */
@@ -88,8 +90,30 @@ export async function launch(
     attached.add(pid);
     void exited.then(() => attached.delete(pid));
   }
+  let ended = false;
+  void exited.then(() => (ended = true));
   await writeFile(pidPath(dir, name), `${pid}\n`);
-  return { name, pid, exited };
+  return { name, pid, exited, ended: () => ended };
+}
+
+/**
+ * Stops a process this one launched: SIGTERM, SIGKILL after `graceMs`. Resolves once Node has
+ * seen it exit, which, unlike polling /proc, cannot be fooled by a process still tearing down.
+ */
+export async function stopLaunched(dir: string, proc: LaunchedProcess, graceMs = 15_000): Promise<void> {
+  const send = (signal: NodeJS.Signals) => {
+    if (proc.ended()) return; // its pid may have been reused
+    try {
+      process.kill(proc.pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  send("SIGTERM");
+  const kill = setTimeout(() => send("SIGKILL"), graceMs);
+  await proc.exited;
+  clearTimeout(kill);
+  await rm(pidPath(dir, proc.name), { force: true });
 }
 
 /** True while `pid` is a live process (a zombie nobody has reaped yet counts as gone). */
