@@ -39,6 +39,7 @@ export const PLAN_DEFAULTS = {
   verifyTimeout: "30m",
   /** Used when the plan sets neither verify.minAvailableHostsRatio nor verify.minAvailableHosts. */
   minAvailableHostsRatio: 1,
+  observeInterval: "5m",
 } as const;
 
 const AZURE_NAME = "^[A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9_]$";
@@ -295,6 +296,17 @@ export const AvdDisasterRecoveryPlanSpecSchema = withRules(
           "When a failover counts as done: how many session hosts must be Available.",
         ),
       ),
+      observeInterval: Type.Optional(
+        Duration(
+          "observeInterval",
+          { min: "30s", max: "24h" },
+          {
+            default: PLAN_DEFAULTS.observeInterval,
+            description:
+              "How often a steady plan is observed in Azure again (it is also observed on every change).",
+          },
+        ),
+      ),
       suspend: Type.Optional(
         Type.Boolean({
           default: PLAN_DEFAULTS.suspend,
@@ -359,6 +371,9 @@ const ReplicationStatusSchema = Type.Object(
       }),
     ),
     unprotectedCount: Type.Optional(Type.Integer({ minimum: 0 })),
+    enabling: Type.Optional(
+      Type.Integer({ minimum: 0, description: "Items whose initial replication is still running." }),
+    ),
     worstRpo: Type.Optional(
       Type.String({ maxLength: 32, description: "Largest replication lag, e.g. 4m30s." }),
     ),
@@ -368,6 +383,16 @@ const ReplicationStatusSchema = Type.Object(
   { additionalProperties: false },
 );
 export type ReplicationStatus = Static<typeof ReplicationStatusSchema>;
+
+const StandbyRefreshSchema = Type.Object(
+  {
+    startedAt: Timestamp("When the standby VMs were started."),
+    failedAt: Type.Optional(Timestamp("When the refresh gave up; the next one waits a while.")),
+    message: Type.Optional(Type.String({ maxLength: 1024, description: "Why it failed." })),
+  },
+  { additionalProperties: false },
+);
+export type StandbyRefresh = Static<typeof StandbyRefreshSchema>;
 
 const FailoverSummarySchema = Type.Object(
   {
@@ -402,6 +427,10 @@ export const AvdDisasterRecoveryPlanStatusSchema = Type.Object(
     lastStandbyPowerOn: Type.Optional(
       Timestamp("When standby hosts were last started to keep their registration."),
     ),
+    standbyRefresh: Type.Optional(
+      described(StandbyRefreshSchema, "The registration refresh running now, or the last one that failed."),
+    ),
+    lastObservedTime: Type.Optional(Timestamp("When the operator last read the plan's Azure resources.")),
     activeFailover: Type.Optional(described(FailoverSummarySchema, "The FailoverRequest running now.")),
     lastFailover: Type.Optional(described(FailoverSummarySchema, "The last FailoverRequest that finished.")),
   },

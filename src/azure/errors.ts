@@ -9,8 +9,14 @@ export class AzureError extends Error {
   /** What Retry-After (or retry-after-ms) said, for a 429 or 503. */
   readonly retryAfterMs?: number;
 
-  constructor(message: string, code: string, statusCode?: number, retryAfterMs?: number) {
-    super(message);
+  constructor(
+    message: string,
+    code: string,
+    statusCode?: number,
+    retryAfterMs?: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
     this.code = code;
     if (statusCode !== undefined) this.statusCode = statusCode;
     if (retryAfterMs !== undefined) this.retryAfterMs = retryAfterMs;
@@ -34,10 +40,11 @@ export function toAzureError(error: unknown, doing: string): unknown {
       code,
       rest.statusCode,
       retryAfterMs(rest.response?.headers),
+      { cause: error },
     );
   }
   if (credentialErrors.has(error.name)) {
-    return new AzureError(`${doing}: ${error.message}`, error.name, 401);
+    return new AzureError(`${doing}: ${error.message}`, error.name, 401, undefined, { cause: error });
   }
   return error;
 }

@@ -10,6 +10,8 @@ export type Health =
   | { state: "Reconciling"; reason: string; message: string; ready?: ConditionStatus }
   /** Cannot progress until someone changes something; the message says what. */
   | { state: "Stalled"; reason: string; message: string }
+  /** Reconciled, but not as desired for a reason the operator does not work on (replication unhealthy, say). */
+  | { state: "Degraded"; reason: string; message: string }
   /** Not known (for example: nothing observed yet). */
   | { state: "Unknown"; reason: string; message: string };
 

@@ -1,28 +1,42 @@
-// The plan reconciler, Kubernetes side: checks what CEL cannot, records observedGeneration and
-// honest Ready/Reconciling/Stalled conditions, and hands a valid plan to the Azure observer
-// (a later layer) that fills in the Azure-derived status.
+// The plan reconciler: checks what CEL cannot, records observedGeneration and honest
+// Ready/Reconciling/Stalled conditions, and hands a valid plan to the Azure observer
+// (posture/observer.ts), which keeps its DR posture and fills in the Azure-derived status.
 import type { V1Secret } from "@kubernetes/client-node";
 import {
   type AvdDisasterRecoveryPlan,
   type AvdDisasterRecoveryPlanStatus,
+  type Condition,
+  type ConditionInput,
   getCondition,
   PLAN_KIND,
+  PlanConditions,
+  setCondition,
 } from "../api/index.ts";
 import type { ReconcileOutcome, Reconciler } from "../controller/controller.ts";
 import type { EventRecorder } from "../controller/events.ts";
 import type { Log } from "../controller/logger.ts";
 import type { StatusWriter } from "../controller/objects.ts";
 import type { StoreReader } from "../controller/store.ts";
+import { type Clock, systemClock } from "./clock.ts";
 import { type Health, withHealth } from "./kstatus.ts";
 import { type AzureCredentials, validatePlan } from "./plan-validation.ts";
 
 /** What the Azure side reports about a valid plan. */
 export interface PlanObservation {
-  /** Status fields the observer owns (counts, replication, activeRegion, its conditions). */
-  status: Omit<AvdDisasterRecoveryPlanStatus, "observedGeneration" | "activeFailover">;
+  /** Status fields the observer owns (counts, replication, activeRegion); a key set to undefined is removed. */
+  status: Omit<AvdDisasterRecoveryPlanStatus, "observedGeneration" | "activeFailover" | "conditions">;
+  /** Its own conditions (Protected, StandbyDeallocated, FailoverReady); kstatus's come from `health`. */
+  conditions: ConditionInput[];
   health: Health;
   requeueAfterMs?: number;
 }
+
+/** Conditions and status fields read from Azure: stale once the plan is invalid or suspended. */
+const AZURE_CONDITIONS = [
+  PlanConditions.Protected,
+  PlanConditions.StandbyDeallocated,
+  PlanConditions.FailoverReady,
+] as const;
 
 /** Reads the Azure side of a plan. Implemented over the Azure gateways; absent, the plan's Azure state is Unknown. */
 export interface PlanObserver {
@@ -40,6 +54,9 @@ export interface PlanReconcilerDeps {
   events: EventRecorder;
   log: Log;
   observer?: PlanObserver;
+  clock?: Clock;
+  /** Told when a plan is gone (its metrics series are dropped). */
+  onDeleted?: (key: string) => void;
 }
 
 export class PlanReconciler implements Reconciler {
@@ -51,12 +68,17 @@ export class PlanReconciler implements Reconciler {
 
   async reconcile(key: string, signal: AbortSignal): Promise<ReconcileOutcome | undefined> {
     const plan = this.#d.plans.get(key);
-    if (!plan || plan.metadata?.deletionTimestamp) return undefined;
+    if (!plan || plan.metadata?.deletionTimestamp) {
+      this.#d.onDeleted?.(key);
+      return undefined;
+    }
     const generation = plan.metadata.generation ?? 0;
     const { problems, credentials } = validatePlan(plan, this.#d);
+    const now = (this.#d.clock ?? systemClock).now();
 
     let health: Health;
     let observed: PlanObservation["status"] = {};
+    let conditions: ConditionInput[] = [];
     let requeueAfterMs: number | undefined;
     if (problems.length > 0) {
       health = {
@@ -73,7 +95,7 @@ export class PlanReconciler implements Reconciler {
       };
     } else if (this.#d.observer) {
       const observation = await this.#d.observer.observe(plan, credentials, signal);
-      ({ health, requeueAfterMs } = observation);
+      ({ health, requeueAfterMs, conditions } = observation);
       observed = observation.status;
     } else {
       health = {
@@ -84,12 +106,29 @@ export class PlanReconciler implements Reconciler {
       };
     }
 
-    const written = await this.#d.status.update(plan, (current) => ({
-      ...current.status,
-      ...observed,
-      observedGeneration: generation,
-      conditions: withHealth(current.status?.conditions, health, generation),
-    }));
+    if (problems.length > 0 || plan.spec.suspend) {
+      // What was read from Azure before is no longer kept current: say so rather than show it as fresh.
+      observed = { primary: undefined, secondary: undefined, replication: undefined };
+      conditions = AZURE_CONDITIONS.map((type) => ({
+        type,
+        status: "Unknown",
+        reason: health.reason,
+        message: `not observed: ${health.message}`,
+      }));
+    }
+    const written = await this.#d.status.update(plan, (current) => {
+      let next: Condition[] | undefined = current.status?.conditions;
+      for (const c of conditions) {
+        if (c.status === "Unknown" && !getCondition(next, c.type)) continue;
+        next = setCondition(next, c, generation, now);
+      }
+      return {
+        ...current.status,
+        ...observed,
+        observedGeneration: generation,
+        conditions: withHealth(next, health, generation, now),
+      };
+    });
     if (written) this.#reportTransition(plan, written, health);
     return requeueAfterMs === undefined ? undefined : { requeueAfterMs };
   }
