@@ -125,21 +125,125 @@ const CountersSchema = Type.Object(
 );
 export type FailoverCounters = Static<typeof CountersSchema>;
 
-/** An Azure action started and not yet seen to finish, recorded before waiting on it. */
+/** An Azure action the request started, recorded before it is waited on, with its outcome once seen. */
 const OperationSchema = Type.Object(
   {
-    step: Type.String({ maxLength: 64, description: "Phase or step that started it, e.g. FailingOver." }),
-    kind: Type.String({ maxLength: 64, description: "What it is, e.g. unplannedFailover, start, logOff." }),
+    step: StringEnum(FAILOVER_PHASES, { description: "Phase that started it, e.g. FailingOver." }),
+    kind: Type.String({ maxLength: 64, description: "What it is, e.g. unplannedFailover, start." }),
     id: Type.String({
       maxLength: 2048,
-      description: "ASR job id, polling URL or resource id to resume from.",
+      description: "ASR job name, or the resource id for an action Azure tracks on the resource itself.",
     }),
     target: Type.Optional(Type.String({ maxLength: 1024, description: "Resource the action acts on." })),
     startedAt: Timestamp(),
+    /** Succeeded, Failed or Cancelled once the operator has seen it end. */
+    result: Type.Optional(StringEnum(["Succeeded", "Failed", "Cancelled"] as const)),
+    completedAt: Type.Optional(Timestamp()),
+    /** Set when the operator found the action already running (after a restart) instead of sending it. */
+    adopted: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
 export type FailoverOperation = Static<typeof OperationSchema>;
+
+/** Sessions that something happened to at one instant: "pool/host/sessionId/user" each. */
+const SessionBatchSchema = Type.Object(
+  {
+    at: Timestamp(),
+    sessions: Type.Array(Type.String({ maxLength: 512 }), { maxItems: 10000 }),
+  },
+  { additionalProperties: false },
+);
+export type SessionBatch = Static<typeof SessionBatchSchema>;
+
+const DrainRecordSchema = Type.Object(
+  {
+    notified: Type.Optional(
+      Type.Array(SessionBatchSchema, {
+        maxItems: 2000,
+        description: "Sessions sent the drain notice, by when it was sent (no log-off before that plus the grace period).",
+      }),
+    ),
+    loggedOff: Type.Optional(
+      Type.Array(SessionBatchSchema, { maxItems: 2000, description: "Sessions logged off, by when." }),
+    ),
+    signedOut: Type.Optional(
+      Type.Array(SessionBatchSchema, {
+        maxItems: 2000,
+        description: "Notified sessions that ended by themselves (the user signed out), by when it was seen.",
+      }),
+    ),
+    gracePeriod: Type.Optional(Type.String({ maxLength: 32, description: "The grace period in force." })),
+    skipped: Type.Optional(
+      Type.String({ maxLength: 1024, description: "Why the drain was cut short (an Unplanned failover)." }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type DrainRecord = Static<typeof DrainRecordSchema>;
+
+const PhaseTimeSchema = Type.Object(
+  {
+    phase: StringEnum(FAILOVER_PHASES),
+    startTime: Timestamp(),
+    completionTime: Type.Optional(Timestamp()),
+  },
+  { additionalProperties: false },
+);
+export type PhaseTime = Static<typeof PhaseTimeSchema>;
+
+const TotalsSchema = Type.Object(
+  {
+    hosts: Type.Optional(Type.Integer({ minimum: 0, description: "Session hosts to drain." })),
+    sessions: Type.Optional(Type.Integer({ minimum: 0, description: "User sessions found to notify." })),
+    items: Type.Optional(Type.Integer({ minimum: 0, description: "ASR items (or VMs) to fail over." })),
+    targetHosts: Type.Optional(Type.Integer({ minimum: 0, description: "Session hosts to verify." })),
+    requiredHosts: Type.Optional(Type.Integer({ minimum: 0, description: "Of them, how many must be Available." })),
+  },
+  { additionalProperties: false },
+);
+export type FailoverTotals = Static<typeof TotalsSchema>;
+
+const VerificationSchema = Type.Object(
+  {
+    at: Timestamp(),
+    available: Type.Integer({ minimum: 0 }),
+    required: Type.Integer({ minimum: 0 }),
+    notAvailable: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { host: Type.String({ maxLength: 512 }), status: Type.String({ maxLength: 64 }) },
+          { additionalProperties: false },
+        ),
+        { maxItems: 100, description: "Hosts not Available, with their status (first 100)." },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const AssignmentSchema = Type.Object(
+  { host: Type.String({ maxLength: 512 }), user: Type.String({ maxLength: 256 }) },
+  { additionalProperties: false },
+);
+
+const PreviewSchema = Type.Object(
+  {
+    hostsToDrain: Type.Integer({ minimum: 0 }),
+    sessionsToNotify: Type.Integer({ minimum: 0 }),
+    itemsToFailOver: Type.Integer({ minimum: 0 }),
+    vmsToStart: Type.Integer({ minimum: 0 }),
+    recoveryPlan: Type.Optional(Type.String({ maxLength: 256 })),
+    armWrites: Type.Integer({ minimum: 0, description: "ARM writes and deletes the run would send." }),
+    estimatedDuration: Type.String({
+      maxLength: 64,
+      description: "The part of the run the operator controls: ARM's write budget and the grace period.",
+    }),
+    steps: Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 20, description: "What would be done, in order." }),
+  },
+  { additionalProperties: false },
+);
+export type FailoverPreview = Static<typeof PreviewSchema>;
 
 export const FailoverRequestStatusSchema = Type.Object(
   {
@@ -155,9 +259,25 @@ export const FailoverRequestStatusSchema = Type.Object(
     rtoSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
     /** Region that was active when the request started (so a restart knows where it came from). */
     fromRegion: Type.Optional(StringEnum(REGIONS)),
-    notifiedAt: Type.Optional(Timestamp("When users were sent the drain notice.")),
-    logOffAfter: Type.Optional(Timestamp("No user is logged off before this time.")),
+    toRegion: Type.Optional(StringEnum(REGIONS)),
+    phases: Type.Optional(
+      Type.Array(PhaseTimeSchema, { maxItems: 10, description: "When each phase started and ended." }),
+    ),
+    totals: Type.Optional(described(TotalsSchema, "How much work each step has, for progress.")),
     counters: Type.Optional(described(CountersSchema, "Progress of each step.")),
+    drain: Type.Optional(described(DrainRecordSchema, "What happened to each user session.")),
+    assignments: Type.Optional(
+      Type.Array(AssignmentSchema, {
+        maxItems: 10000,
+        description: "Personal desktop assignments recorded before the failover, checked after it.",
+      }),
+    ),
+    verification: Type.Optional(described(VerificationSchema, "The last look at the hosts being verified.")),
+    rpoAtFailover: Type.Optional(
+      Type.String({ maxLength: 32, description: "Worst replication lag when the failover was sent." }),
+    ),
+    rpoAtFailoverSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
+    preview: Type.Optional(described(PreviewSchema, "What a dry run found it would do.")),
     asrJobIds: Type.Optional(
       Type.Array(Type.String({ maxLength: 2048 }), {
         maxItems: 1000,
@@ -168,7 +288,7 @@ export const FailoverRequestStatusSchema = Type.Object(
       Type.Array(OperationSchema, {
         maxItems: 5000,
         description:
-          "Azure actions in flight, so that a restarted operator resumes instead of repeating them.",
+          "Azure actions this request started, so that a restarted operator resumes instead of repeating them.",
       }),
     ),
   },

@@ -13,6 +13,7 @@ import type { Log } from "../controller/logger.ts";
 import { Manager } from "../controller/manager.ts";
 import { OperatorMetrics } from "../controller/metrics.ts";
 import { OPERATOR_NAME, setupReconcilers } from "../reconcilers/setup.ts";
+import { clusterRegion, operatorAzure } from "./operator-azure.ts";
 
 const SERVICE_ACCOUNT_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
 
@@ -48,6 +49,8 @@ interface OperatorFlags {
   gracefulShutdownTimeout: string;
   armEndpoint: string;
   authorityHost: string;
+  emulatorInfo?: string;
+  clusterRegion?: string;
   logLevel: string;
 }
 
@@ -133,6 +136,18 @@ export function registerOperator(program: Command): void {
       new Option("--authority-host <url>", "Entra ID authority host (a plan's spec.cloud overrides it)")
         .env("AZURE_AUTHORITY_HOST")
         .default("https://login.microsoftonline.com"),
+    )
+    .addOption(
+      new Option(
+        "--emulator-info <file>",
+        "the ARM emulator's info file (avd-dr sim --info-file): pace by its throttling limits and run on its simulated clock (trust its CA with NODE_EXTRA_CA_CERTS)",
+      ).env("AVD_DR_EMULATOR_INFO"),
+    )
+    .addOption(
+      new Option(
+        "--cluster-region <region>",
+        "Azure region of this cluster; default: the topology.kubernetes.io/region label of the node (NODE_NAME)",
+      ).env("CLUSTER_REGION"),
     )
     .addOption(
       new Option("--log-level <level>", "log level")
@@ -246,7 +261,23 @@ async function runOperator(flags: OperatorFlags): Promise<void> {
       void manager.shutdown().finally(() => process.exit(exitCode));
     },
   });
-  const { events } = setupReconcilers({ kc, manager, log, metrics, identity, maxConcurrentReconciles });
+  const { access, clock } = await operatorAzure({
+    ...azure,
+    ...(flags.emulatorInfo ? { emulatorInfo: flags.emulatorInfo } : {}),
+    onRequest: metrics.recordAzureRequest,
+  });
+  const operatorRegion = await clusterRegion(kc, flags.clusterRegion, log);
+  const { events } = setupReconcilers({
+    kc,
+    manager,
+    log,
+    metrics,
+    identity,
+    maxConcurrentReconciles,
+    azure: access,
+    clock,
+    ...(operatorRegion ? { operatorRegion } : {}),
+  });
 
   const stop = (signal: string) => {
     log.info({ signal }, "signal received");
@@ -262,7 +293,7 @@ async function runOperator(flags: OperatorFlags): Promise<void> {
     {
       namespaces: flags.namespace.length ? flags.namespace : "all",
       leaderElection: leaderElection ?? false,
-      azure,
+      azure: { ...azure, emulatorInfo: flags.emulatorInfo, clusterRegion: operatorRegion ?? "unknown" },
     },
     "starting avd-dr operator",
   );

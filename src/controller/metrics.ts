@@ -70,6 +70,34 @@ export class OperatorMetrics {
   });
   readonly recordAzureRequest: AzureRequestRecorder = (kind, result) =>
     this.azureRequests.inc({ kind, result });
+  readonly planFailoverReady = new Gauge({
+    name: "avddr_plan_failover_ready",
+    help: "1 when the plan's FailoverReady condition is True, 0 otherwise.",
+    labelNames: ["namespace", "plan"] as const,
+    registers: [this.registry],
+  });
+  readonly planWorstRpo = new Gauge({
+    name: "avddr_plan_worst_rpo_seconds",
+    help: "Largest replication lag of the plan's session-host VMs (SiteRecovery).",
+    labelNames: ["namespace", "plan"] as const,
+    registers: [this.registry],
+  });
+
+  /** A plan's readiness and worst RPO as last observed. */
+  observePlan(key: string, readiness: { failoverReady: boolean; worstRpoSeconds?: number }): void {
+    const labels = planLabels(key);
+    this.planFailoverReady.set(labels, readiness.failoverReady ? 1 : 0);
+    if (readiness.worstRpoSeconds === undefined) this.planWorstRpo.remove(labels);
+    else this.planWorstRpo.set(labels, readiness.worstRpoSeconds);
+  }
+
+  /** A deleted plan leaves no series behind. */
+  forgetPlan(key: string): void {
+    const labels = planLabels(key);
+    this.planFailoverReady.remove(labels);
+    this.planWorstRpo.remove(labels);
+  }
+
   readonly statusConflicts = new Counter({
     name: "avddr_status_conflicts_total",
     help: "Status writes that met a newer resourceVersion and were retried.",
@@ -116,4 +144,9 @@ export class OperatorMetrics {
       retried: () => this.queueRetries.inc({ name }),
     };
   }
+}
+
+function planLabels(key: string): { namespace: string; plan: string } {
+  const [namespace = "", plan = ""] = key.split("/");
+  return { namespace, plan };
 }

@@ -7,8 +7,8 @@ import type { AvdDisasterRecoveryPlan } from "../api/index.ts";
 import {
   type AzureConnection,
   type CloudEndpoints,
-  clouds,
   type CredentialSource,
+  clouds,
 } from "../azure/connection.ts";
 import { type AzureGateways, createAzureGateways } from "../azure/index.ts";
 import type { ArmLimits } from "../azure/pacing-buckets.ts";

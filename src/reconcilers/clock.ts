@@ -26,7 +26,8 @@ export interface ClockAnchor {
 
 /** A clock that runs `timeScale` real ms per ms from its anchor (the emulator's simulated clock). */
 export function scaledClock(anchor: ClockAnchor, realNow: () => number = Date.now): Clock {
-  if (!(anchor.timeScale > 0)) throw new Error(`timeScale must be a positive number, got ${anchor.timeScale}`);
+  if (!(anchor.timeScale > 0))
+    throw new Error(`timeScale must be a positive number, got ${anchor.timeScale}`);
   return {
     now: () => new Date(anchor.clockMs + (realNow() - anchor.realMs) / anchor.timeScale),
     toRealMs: (ms) => Math.max(0, Math.ceil(ms * anchor.timeScale)),

@@ -36,7 +36,8 @@ export interface Inventory {
 export const otherRegion = (region: Region): Region => (region === "Primary" ? "Secondary" : "Primary");
 
 /** The region users work in now: what the last failover left, else the primary. */
-export const activeRegionOf = (plan: AvdDisasterRecoveryPlan): Region => plan.status?.activeRegion ?? "Primary";
+export const activeRegionOf = (plan: AvdDisasterRecoveryPlan): Region =>
+  plan.status?.activeRegion ?? "Primary";
 
 /** The spec of a region. */
 export const regionSpec = (plan: AvdDisasterRecoveryPlan, region: Region) =>

@@ -20,6 +20,8 @@ import type { Manager } from "../controller/manager.ts";
 import type { OperatorMetrics } from "../controller/metrics.ts";
 import { ConflictRetryingStatusWriter, CustomObjectClient } from "../controller/objects.ts";
 import { keyOf } from "../controller/store.ts";
+import type { AzureAccess } from "./azure-access.ts";
+import { type Clock, systemClock } from "./clock.ts";
 import { isUndecided } from "./failover/admission.ts";
 import { FailoverReconciler, type FailoverRunner } from "./failover/reconciler.ts";
 import {
@@ -30,8 +32,9 @@ import {
   REQUESTS_BY_PLAN,
   requestPlanKeys,
 } from "./indexes.ts";
-import { type PlanObserver, PlanReconciler } from "./plan.ts";
+import { PlanReconciler } from "./plan.ts";
 import { credentialKeysOnly } from "./plan-validation.ts";
+import { PlanPosture } from "./posture/observer.ts";
 
 export const OPERATOR_NAME = "avd-dr-operator";
 
@@ -43,7 +46,12 @@ export interface ReconcilerSetup {
   /** This process, for Events' reportingInstance. */
   identity: string;
   maxConcurrentReconciles: number;
-  planObserver?: PlanObserver;
+  /** Azure for the plans; without it plans are only validated (their Azure side is Unknown). */
+  azure?: AzureAccess;
+  /** The reconcilers' time: the wall clock, or the emulator's simulated clock. */
+  clock?: Clock;
+  /** Azure region of the operator's own cluster, if known. */
+  operatorRegion?: string;
   failoverRunner?: FailoverRunner;
 }
 
@@ -80,6 +88,18 @@ export function setupReconcilers(s: ReconcilerSetup): { events: KubeEventRecorde
     log,
   });
 
+  const clock = s.clock ?? systemClock;
+  const planLog = log.child({ controller: "avddisasterrecoveryplan" });
+  const planObserver = s.azure
+    ? new PlanPosture({
+        access: s.azure,
+        clock,
+        events,
+        log: planLog,
+        ...(s.operatorRegion ? { operatorRegion: s.operatorRegion } : {}),
+        onObserved: (plan, readiness) => metrics.observePlan(keyOf(plan), readiness),
+      })
+    : undefined;
   const planController = new Controller({
     name: "avddisasterrecoveryplan",
     maxConcurrentReconciles: s.maxConcurrentReconciles,
@@ -90,8 +110,10 @@ export function setupReconcilers(s: ReconcilerSetup): { events: KubeEventRecorde
       secrets,
       status: planStatus,
       events,
-      log: log.child({ controller: "avddisasterrecoveryplan" }),
-      observer: s.planObserver,
+      log: planLog,
+      clock,
+      onDeleted: (key) => metrics.forgetPlan(key),
+      ...(planObserver ? { observer: planObserver } : {}),
     }),
   });
   // A plan change can settle a host-pool claim of another plan; a Secret change, its plans.

@@ -53,6 +53,11 @@ export interface SimInfo {
    * gateways' pacing; false when the topology switches throttling off.
    */
   pacing: ArmLimits | false;
+  /**
+   * The simulated clock: its time (epoch ms) at a wall-clock instant, and its time scale, so that
+   * another process (the operator, with --emulator-info) can run on it. Valid until /admin/reset.
+   */
+  clock: { clockMs: number; realMs: number; timeScale: number };
 }
 
 export interface SimOptions {
@@ -177,6 +182,7 @@ export async function startSim(options: SimOptions): Promise<RunningSim> {
     subscriptionId: topology.subscriptionId,
     pacing:
       state.throttling.config().enabled && scaledLimits(state.clock.timeScale, state.throttling.config()),
+    clock: { clockMs: state.clock.now(), realMs: Date.now(), timeScale: state.clock.timeScale },
   };
 
   return {

@@ -5,7 +5,17 @@ import { afterEach } from "vitest";
 import type { Log } from "../../src/controller/logger.ts";
 import { Manager } from "../../src/controller/manager.ts";
 import { OperatorMetrics } from "../../src/controller/metrics.ts";
+import type { AzureAccess } from "../../src/reconcilers/azure-access.ts";
+import type { Clock } from "../../src/reconcilers/clock.ts";
 import { OPERATOR_NAME, setupReconcilers } from "../../src/reconcilers/setup.ts";
+
+export interface InProcessOptions {
+  leaderElectionNamespace?: string;
+  /** Azure for the plans (the emulator's, say); without it plans are only validated. */
+  azure?: AzureAccess;
+  clock?: Clock;
+  operatorRegion?: string;
+}
 
 export interface LogLine {
   level: string;
@@ -29,11 +39,7 @@ export function memoryLog(lines: LogLine[], bindings: Record<string, unknown> = 
   };
 }
 
-export async function startInProcessOperator(
-  kc: KubeConfig,
-  namespaces: string[],
-  options: { leaderElectionNamespace?: string } = {},
-) {
+export async function startInProcessOperator(kc: KubeConfig, namespaces: string[], options: InProcessOptions = {}) {
   const lines: LogLine[] = [];
   const log = memoryLog(lines);
   const metrics = new OperatorMetrics({ processMetrics: false });
@@ -48,6 +54,9 @@ export async function startInProcessOperator(
     metrics,
     identity: "test",
     maxConcurrentReconciles: 4,
+    ...(options.azure ? { azure: options.azure } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.operatorRegion ? { operatorRegion: options.operatorRegion } : {}),
   });
   await manager.start();
   return {
@@ -67,7 +76,7 @@ export function inProcessOperatorPerTest(kc: KubeConfig) {
   afterEach(async () => {
     await Promise.all(stops.splice(0).map((s) => s()));
   });
-  return async (namespace: string, options: { leaderElectionNamespace?: string; as?: KubeConfig } = {}) => {
+  return async (namespace: string, options: InProcessOptions & { as?: KubeConfig } = {}) => {
     const op = await startInProcessOperator(options.as ?? kc, [namespace], options);
     stops.push(op.stop);
     return op;

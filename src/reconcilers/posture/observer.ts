@@ -34,7 +34,10 @@ export interface PlanPostureDeps {
   /** Azure region of the cluster the operator runs in; undefined when not known. */
   operatorRegion?: string;
   /** Told of each observed plan's readiness and worst RPO (the operator's metrics). */
-  onObserved?: (plan: AvdDisasterRecoveryPlan, readiness: { failoverReady: boolean; worstRpoSeconds?: number }) => void;
+  onObserved?: (
+    plan: AvdDisasterRecoveryPlan,
+    readiness: { failoverReady: boolean; worstRpoSeconds?: number },
+  ) => void;
 }
 
 export class PlanPosture implements PlanObserver {
@@ -191,7 +194,9 @@ export class PlanPosture implements PlanObserver {
 /** For the standby strategies: standby hosts exist and can register. */
 function standbyProtected(plan: AvdDisasterRecoveryPlan, problems: Problem[]): ConditionInput {
   const blocking = problems.find((p) =>
-    ["NoStandbyHosts", "StandbyVmMissing", "RegistrationStale", "RegistrationRefreshFailed"].includes(p.reason),
+    ["NoStandbyHosts", "StandbyVmMissing", "RegistrationStale", "RegistrationRefreshFailed"].includes(
+      p.reason,
+    ),
   );
   if (blocking) return { type: "Protected", status: "False", ...blocking };
   const standby = regionSpec(plan, activeRegionOf(plan) === "Primary" ? "Secondary" : "Primary");

@@ -2,7 +2,12 @@
 // and within the RPO target; a VM without replication is enabled when the plan asks for it.
 // Decided from what ASR reports an item may do (allowedOperations), the job running on it
 // (currentScenario) and its health and RPO, never from protectionState's display names.
-import { type ConditionInput, formatDuration, parseDuration, type ReplicationStatus } from "../../api/index.ts";
+import {
+  type ConditionInput,
+  formatDuration,
+  parseDuration,
+  type ReplicationStatus,
+} from "../../api/index.ts";
 import { AzureError } from "../../azure/errors.ts";
 import type { ProtectedItemInfo, RecoveryPlanInfo, VaultRef } from "../../azure/gateways.ts";
 import { activeRegionOf, type Host, type Inventory, regionSpec } from "../inventory.ts";
@@ -58,7 +63,10 @@ export async function protectedItemsByVm(ctx: PostureContext): Promise<Map<strin
   return byVm;
 }
 
-export async function keepReplication(ctx: PostureContext, inventory: Inventory): Promise<ReplicationPosture> {
+export async function keepReplication(
+  ctx: PostureContext,
+  inventory: Inventory,
+): Promise<ReplicationPosture> {
   const { plan } = ctx;
   const active = activeRegionOf(plan);
   const rpoTargetSeconds = parseDuration(plan.spec.rpoTarget ?? "15m") / 1000;
@@ -129,7 +137,6 @@ function replicationOf(
 }
 
 const vmName = (host: Host) => host.info.vmResourceId?.split("/").at(-1) ?? host.info.name;
-
 
 function protectedConditionOf(
   ctx: PostureContext,

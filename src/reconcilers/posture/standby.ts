@@ -18,7 +18,10 @@ const REFRESH_AT = 0.9;
 export interface StandbyPosture {
   deallocatedCondition: ConditionInput;
   /** Status fields this step owns: when the standby last ran, and a refresh in progress. */
-  status: { lastStandbyPowerOn?: string; standbyRefresh?: { startedAt: string; failedAt?: string; message?: string } };
+  status: {
+    lastStandbyPowerOn?: string;
+    standbyRefresh?: { startedAt: string; failedAt?: string; message?: string };
+  };
   readiness: Problem[];
   inFlight: string[];
 }
@@ -84,7 +87,12 @@ export async function keepStandby(ctx: PostureContext, inventory: Inventory): Pr
     } else if (refreshDue(now.getTime(), lastRun, intervalMs, status.standbyRefresh?.failedAt)) {
       status.standbyRefresh = { startedAt: metav1Time(now) };
       refreshing = true;
-      const started = await power(ctx, hosts, "start", new Set<PowerState>(["deallocated", "stopped", "deallocating"]));
+      const started = await power(
+        ctx,
+        hosts,
+        "start",
+        new Set<PowerState>(["deallocated", "stopped", "deallocating"]),
+      );
       inFlight.push(`starting ${started} standby VM(s) to renew their AVD registration`);
       ctx.events.record({
         type: "Normal",
@@ -115,7 +123,12 @@ export async function keepStandby(ctx: PostureContext, inventory: Inventory): Pr
   };
 }
 
-function refreshDue(now: number, lastRun: number | undefined, intervalMs: number, failedAt?: string): boolean {
+function refreshDue(
+  now: number,
+  lastRun: number | undefined,
+  intervalMs: number,
+  failedAt?: string,
+): boolean {
   if (failedAt !== undefined && now - Date.parse(failedAt) < REFRESH_RETRY_MS) return false;
   return lastRun === undefined || now - lastRun >= intervalMs * REFRESH_AT;
 }
@@ -154,7 +167,12 @@ async function drain(ctx: PostureContext, hosts: Host[], inFlight: string[]): Pr
   const open = hosts.filter((h) => h.info.allowNewSession).slice(0, WRITES_PER_PASS);
   await Promise.all(
     open.map((h) =>
-      ctx.gateways.desktopVirtualization.setAllowNewSession(h.pool.resourceGroup, h.pool.name, h.info.name, false),
+      ctx.gateways.desktopVirtualization.setAllowNewSession(
+        h.pool.resourceGroup,
+        h.pool.name,
+        h.info.name,
+        false,
+      ),
     ),
   );
   if (open.length > 0) {
@@ -193,7 +211,11 @@ function deallocatedCondition(
     return condition("True", "Deallocated", `all ${hosts.length} standby VMs in ${where} are deallocated`);
   const list = some(allocated.map((h) => `${h.vm!.name} (${h.vm!.powerState})`));
   if (refreshing)
-    return condition("False", "RefreshingRegistration", `standby VMs run to renew their AVD registration: ${list}`);
+    return condition(
+      "False",
+      "RefreshingRegistration",
+      `standby VMs run to renew their AVD registration: ${list}`,
+    );
   if (!acting)
     return condition("False", "FailoverInProgress", `a failover runs; standby VMs allocated: ${list}`);
   return condition("False", "Deallocating", `deallocating standby VMs: ${list}`);
@@ -255,7 +277,8 @@ async function appGroupProblems(
   );
   const problems: Problem[] = [];
   for (const pool of pools) {
-    const suffix = `/resourcegroups/${pool.resourceGroup}/providers/microsoft.desktopvirtualization/hostpools/${pool.name}`.toLowerCase();
+    const suffix =
+      `/resourcegroups/${pool.resourceGroup}/providers/microsoft.desktopvirtualization/hostpools/${pool.name}`.toLowerCase();
     const mine = appGroups.filter((g) => g.hostPoolId.toLowerCase().endsWith(suffix));
     if (mine.length === 0)
       problems.push({
@@ -270,4 +293,3 @@ async function appGroupProblems(
   }
   return problems;
 }
-

@@ -1,0 +1,190 @@
+// Drain: users leave the region being failed over from. Every host there goes into drain mode
+// (no new sessions), every Active or Disconnected session gets the notice, and once a user's own
+// notice is `gracePeriod` old their session is logged off (Force) or waited for (WaitForLogOff).
+// The work is pipelined: each pass sends what ARM's write and delete budgets allow (the gateways'
+// pacer spaces it) and records it, so log-offs follow their notices while later notices still go
+// out. Invariant, across restarts: nobody is logged off before their recorded notice time plus
+// the grace period; a notice whose sending was not recorded is sent again, with the full grace.
+import { formatDuration, metav1Time, type SessionBatch } from "../../../api/index.ts";
+import { classifyAzureError } from "../../../azure/classify.ts";
+import type { UserSessionInfo } from "../../../azure/gateways.ts";
+import type { Host } from "../../inventory.ts";
+import { some } from "../../some.ts";
+import type { FailoverScope } from "../scope.ts";
+import { done, failed, POLL_MS, type StepResult, wait } from "../step.ts";
+import { phaseStartedAt } from "../timeline.ts";
+
+/** Per pass: notices (writes), log-offs (deletes) and drain-mode writes, sent side by side. */
+const NOTICES_PER_PASS = 50;
+const LOG_OFFS_PER_PASS = 50;
+const DRAIN_MODE_PER_PASS = 100;
+/** A session still listed this long after its log-off is logged off again. */
+const LOG_OFF_AGAIN_MS = 5 * 60_000;
+/** An Unplanned failover gives the drain this long (clock time), then goes on. */
+const BEST_EFFORT_MS = 2 * 60_000;
+
+const NOTIFIABLE = new Set(["Active", "Disconnected"]);
+
+/** One session instance: session ids are reused on a host, so the user and the sign-in time are part of it. */
+export function sessionKey(s: UserSessionInfo): string {
+  const since = s.createTime ? Math.floor(s.createTime.getTime() / 1000) : "";
+  return `${s.hostPool}/${s.sessionHost}/${s.sessionId}/${s.userPrincipalName}/${since}`;
+}
+
+/** The recorded instant of each session in a list of batches. */
+function timesOf(batches: readonly SessionBatch[] | undefined): Map<string, number> {
+  const times = new Map<string, number>();
+  for (const b of batches ?? []) for (const key of b.sessions) if (!times.has(key)) times.set(key, Date.parse(b.at));
+  return times;
+}
+
+interface Sent {
+  ok: string[];
+  gone: string[];
+  /** Calls Azure did not answer (throttled, unavailable): sent again later. */
+  retry: number;
+  errors: string[];
+}
+
+export async function drain(scope: FailoverScope): Promise<StepResult> {
+  const unplanned = scope.request.spec.type === "Unplanned";
+  try {
+    return await drainPass(scope, unplanned);
+  } catch (error) {
+    // An Unplanned failover does not wait for a region that cannot be reached.
+    if (!unplanned || classifyAzureError(error).kind === "bug") throw error;
+    const why = error instanceof Error ? error.message : String(error);
+    scope.status.drain = { ...scope.status.drain, skipped: `the region could not be drained: ${why}` };
+    return done(`drain skipped (Unplanned): ${why}`);
+  }
+}
+
+async function drainPass(scope: FailoverScope, unplanned: boolean): Promise<StepResult> {
+  const inventory = await scope.inventory();
+  const hosts = inventory.hosts.filter((h) => h.region === scope.from);
+  const sessions = await sessionsOn(scope, hosts);
+  const policy = scope.drain;
+  const record = (scope.status.drain ??= {});
+  record.gracePeriod = policy.gracePeriod;
+  const notified = timesOf(record.notified);
+  const loggedOff = timesOf(record.loggedOff);
+  const signedOut = timesOf(record.signedOut);
+  const now = scope.now();
+  const present = new Set(sessions.map(sessionKey));
+
+  // Notified sessions that are gone without a log-off: the user signed out.
+  const left = [...notified.keys()].filter((k) => !present.has(k) && !loggedOff.has(k) && !signedOut.has(k));
+  if (left.length > 0) record.signedOut = [...(record.signedOut ?? []), { at: metav1Time(now), sessions: left }];
+
+  const open = hosts.filter((h) => h.info.allowNewSession);
+  const toNotify = sessions.filter((s) => NOTIFIABLE.has(s.state) && !notified.has(sessionKey(s)));
+  const dueAt = (s: UserSessionInfo) => (notified.get(sessionKey(s)) ?? Number.POSITIVE_INFINITY) + policy.graceMs;
+  // A session still there long after its log-off is logged off again (the call is idempotent).
+  const loggedOffLongAgo = (s: UserSessionInfo) =>
+    (loggedOff.get(sessionKey(s)) ?? Number.POSITIVE_INFINITY) + LOG_OFF_AGAIN_MS <= now.getTime();
+  const logOffs =
+    policy.logOffPolicy === "Force" && !unplanned
+      ? sessions.filter(
+          (s) => (!loggedOff.has(sessionKey(s)) || loggedOffLongAgo(s)) && dueAt(s) <= now.getTime(),
+        )
+      : [];
+
+  const opens = open.slice(0, DRAIN_MODE_PER_PASS);
+  const notices = toNotify.slice(0, NOTICES_PER_PASS);
+  const offs = logOffs.slice(0, LOG_OFFS_PER_PASS);
+  const { desktopVirtualization: dv } = scope.gateways;
+  const [drained, sentNotices, sentLogOffs] = await Promise.all([
+    send(opens, (h) => `${h.pool.name}/${h.info.name}`, (h) =>
+      dv.setAllowNewSession(h.pool.resourceGroup, h.pool.name, h.info.name, false),
+    ),
+    send(notices, sessionKey, (s) => dv.sendMessage(s, policy.title, policy.message)),
+    send(offs, sessionKey, (s) => dv.logOff(s)),
+  ]);
+  // A notice is recorded with a time after its answer came back, rounded up to the second that
+  // status keeps: never earlier than the user was shown it.
+  const after = metav1Time(new Date(Math.ceil(scope.now().getTime() / 1000) * 1000));
+  if (sentNotices.ok.length > 0)
+    record.notified = [...(record.notified ?? []), { at: after, sessions: sentNotices.ok }];
+  if (sentLogOffs.ok.length > 0)
+    record.loggedOff = [...(record.loggedOff ?? []), { at: after, sessions: sentLogOffs.ok }];
+
+  const notifiedCount = notified.size + sentNotices.ok.length;
+  const loggedOffCount = loggedOff.size + sentLogOffs.ok.length;
+  const stillOpen = open.length - drained.ok.length;
+  scope.status.totals = {
+    ...scope.status.totals,
+    hosts: hosts.length,
+    sessions: new Set([...notified.keys(), ...toNotify.map(sessionKey)]).size,
+  };
+  scope.status.counters = {
+    itemsFailedOver: 0,
+    hostsVerified: 0,
+    ...scope.status.counters,
+    hostsDrained: hosts.length - stillOpen,
+    sessionsNotified: notifiedCount,
+    sessionsLoggedOff: loggedOffCount,
+  };
+  const errors = [...drained.errors, ...sentNotices.errors, ...sentLogOffs.errors];
+  if (errors.length > 0)
+    return failed("DrainRefused", `Azure refused part of the drain: ${errors.slice(0, 3).join("; ")}`);
+
+  const progress = `${hosts.length - stillOpen} of ${hosts.length} host(s) in drain mode, ${notifiedCount} user(s) notified, ${loggedOffCount} logged off`;
+  const moreToSend =
+    open.length > opens.length || toNotify.length > notices.length || logOffs.length > offs.length;
+  // Calls Azure did not answer are sent again after a pause, not in a tight loop.
+  const retryMs = drained.retry + sentNotices.retry + sentLogOffs.retry > 0 ? POLL_MS / 2 : 0;
+  if (unplanned) {
+    const elapsed = now.getTime() - phaseStartedAt(scope.status, "Draining", now);
+    if ((!moreToSend && retryMs === 0) || elapsed > BEST_EFFORT_MS)
+      return done(`drained on a best-effort basis (Unplanned: no log-offs, no waiting): ${progress}`);
+    return wait(progress, retryMs);
+  }
+  if (moreToSend || retryMs > 0) return wait(progress, retryMs);
+  const ended = new Set([...sentLogOffs.ok, ...sentLogOffs.gone, ...sentNotices.gone]);
+  const remaining = sessions.filter((s) => !ended.has(sessionKey(s)));
+  if (remaining.length === 0 && stillOpen === 0)
+    return done(`every host in drain mode and every user signed out: ${progress}`);
+
+  if (policy.logOffPolicy === "WaitForLogOff") {
+    const waited = now.getTime() - phaseStartedAt(scope.status, "Draining", now);
+    if (waited > scope.verify.timeoutMs)
+      return failed(
+        "UsersStillSignedIn",
+        `after ${formatDuration(waited)} (verify.timeout), ${remaining.length} user(s) are still signed in: ${some(remaining.map((s) => `${s.userPrincipalName} on ${s.sessionHost}`))}; ask them to sign out, or fail over again with drain.logOffPolicy Force`,
+      );
+  }
+  const upcoming = remaining.map(dueAt).filter((t) => Number.isFinite(t) && t > now.getTime());
+  if (upcoming.length === 0) return wait(`${progress}; ${remaining.length} session(s) ending`, POLL_MS / 2);
+  const nextDue = Math.min(...upcoming);
+  return wait(
+    `${progress}; ${remaining.length} session(s) left; next log-off at ${metav1Time(new Date(nextDue))}`,
+    Math.min(Math.max(1000, nextDue - now.getTime()), POLL_MS * 6),
+  );
+}
+
+/** The user sessions on `hosts`, one paged list per host pool. */
+async function sessionsOn(scope: FailoverScope, hosts: Host[]): Promise<UserSessionInfo[]> {
+  const names = new Set(hosts.map((h) => `${h.pool.name}/${h.info.name}`.toLowerCase()));
+  const pools = new Map(hosts.map((h) => [`${h.pool.resourceGroup}/${h.pool.name}`.toLowerCase(), h.pool]));
+  const lists = await Promise.all(
+    [...pools.values()].map((p) => scope.gateways.desktopVirtualization.listUserSessions(p.resourceGroup, p.name)),
+  );
+  return lists.flat().filter((s) => names.has(`${s.hostPool}/${s.sessionHost}`.toLowerCase()));
+}
+
+/** Sends one call per item; what was done, what no longer exists, and what Azure refused for good. */
+async function send<T>(items: T[], keyOf: (item: T) => string, call: (item: T) => Promise<unknown>): Promise<Sent> {
+  const sent: Sent = { ok: [], gone: [], retry: 0, errors: [] };
+  const outcomes = await Promise.allSettled(items.map(call));
+  outcomes.forEach((outcome, i) => {
+    const key = keyOf(items[i]!);
+    if (outcome.status === "fulfilled") return void sent.ok.push(key);
+    const failure = classifyAzureError(outcome.reason);
+    // Transient: sent again next pass. Gone: the session ended (or the host left the pool).
+    if (failure.kind === "transient") return void sent.retry++;
+    if (failure.kind === "needsPerson" && failure.reason.endsWith("NotFound")) return void sent.gone.push(key);
+    if (failure.kind === "bug") throw outcome.reason;
+    sent.errors.push(`${key}: ${failure.message}`);
+  });
+  return sent;
+}

@@ -1,0 +1,98 @@
+// Strategies StandbyHostPool and SharedHostPool: the target region's session hosts already
+// exist, deallocated and in drain mode. A failover starts their VMs (paced by the gateways
+// within ARM's write budget) and lets new sessions in; a drill starts them, verifies that their
+// agents report in, and deallocates them again without ever opening them to users. Power actions
+// are idempotent, so the power state Compute lists is the record; each start is also recorded
+// as evidence.
+import type { PowerState } from "../../../azure/gateways.ts";
+import { type Host, regionSpec } from "../../inventory.ts";
+import { some } from "../../some.ts";
+import { findOperation, recordOperation } from "../operations.ts";
+import type { FailoverScope } from "../scope.ts";
+import { done, POLL_MS, type StepResult, wait } from "../step.ts";
+import type { FailoverStrategy, VerifyTarget } from "./strategy.ts";
+
+/** At most this many power actions or drain-mode writes per reconcile. */
+const WRITES_PER_PASS = 100;
+
+const UP: ReadonlySet<PowerState> = new Set(["running", "starting"]);
+const DOWN: ReadonlySet<PowerState> = new Set(["deallocated"]);
+
+const targets = async (scope: FailoverScope): Promise<Host[]> =>
+  (await scope.inventory()).hosts.filter((h) => h.region === scope.to);
+
+export const standbyStrategy: FailoverStrategy = {
+  async failover(scope) {
+    const hosts = await targets(scope);
+    const drill = scope.request.spec.type === "Test";
+    // A VM whose start was sent is not sent again: if it failed to start, verify names it.
+    const toStart = hosts.filter(
+      (h) => h.vm && !UP.has(h.vm.powerState) && !findOperation(scope.status, "start", h.vm.id),
+    );
+    const toOpen = drill ? [] : hosts.filter((h) => !h.info.allowNewSession);
+    const starts = toStart.slice(0, WRITES_PER_PASS);
+    const opens = toOpen.slice(0, WRITES_PER_PASS);
+    const { compute, desktopVirtualization } = scope.gateways;
+    await Promise.all([
+      ...starts.map(async (h) => {
+        const vm = h.vm!;
+        await compute.beginStart(vm.resourceGroup, vm.name);
+        recordOperation(scope.status, { step: "FailingOver", kind: "start", id: vm.id, target: vm.id }, scope.now());
+      }),
+      ...opens.map((h) =>
+        desktopVirtualization.setAllowNewSession(h.pool.resourceGroup, h.pool.name, h.info.name, true),
+      ),
+    ]);
+    const started = hosts.filter((h) => h.vm && UP.has(h.vm.powerState)).length;
+    scope.status.counters = {
+      hostsDrained: 0,
+      sessionsNotified: 0,
+      sessionsLoggedOff: 0,
+      hostsVerified: 0,
+      ...scope.status.counters,
+      itemsFailedOver: started,
+    };
+    const missing = hosts.filter((h) => !h.vm);
+    const remaining = toStart.length - starts.length + (toOpen.length - opens.length);
+    if (remaining > 0)
+      return wait(`started ${started} of ${hosts.length} standby VM(s); ${remaining} more to send`, 0);
+    const note = missing.length > 0 ? `; no VM found for ${some(missing.map((h) => h.info.name))}` : "";
+    return done(
+      `${drill ? "started" : "started and opened to new sessions"} ${hosts.length} session host(s) in ${regionSpec(scope.plan, scope.to).location}${note}`,
+    );
+  },
+
+  async verifyTargets(scope): Promise<VerifyTarget[]> {
+    return (await targets(scope)).map((h) => ({
+      name: h.info.name,
+      available: h.info.status === "Available",
+      status: h.info.status,
+    }));
+  },
+
+  commit: async () => done("nothing to commit: the standby hosts are the failover"),
+  reprotect: async () => done("nothing to reprotect: the hosts left are kept as the standby"),
+
+  async cleanup(scope): Promise<StepResult> {
+    const hosts = await targets(scope);
+    const running = hosts.filter((h) => h.vm && !DOWN.has(h.vm.powerState));
+    const batch = running.filter((h) => h.vm!.powerState !== "deallocating").slice(0, WRITES_PER_PASS);
+    await Promise.all(batch.map((h) => scope.gateways.compute.beginDeallocate(h.vm!.resourceGroup, h.vm!.name)));
+    if (running.length === 0) return done(`the drill's ${hosts.length} standby VM(s) are deallocated again`);
+    return wait(`deallocating ${running.length} standby VM(s) after the drill`, POLL_MS);
+  },
+
+  async preview(scope) {
+    const hosts = await targets(scope);
+    const toStart = hosts.filter((h) => h.vm && !UP.has(h.vm.powerState));
+    const toOpen = scope.request.spec.type === "Test" ? [] : hosts.filter((h) => !h.info.allowNewSession);
+    return {
+      itemsToFailOver: 0,
+      vmsToStart: toStart.length,
+      writes: toStart.length + toOpen.length,
+      steps: [
+        `start ${toStart.length} VM(s) in the target region${toOpen.length > 0 ? ` and allow new sessions on ${toOpen.length} host(s)` : ""}`,
+      ],
+    };
+  },
+};
