@@ -105,3 +105,14 @@ export async function healthTests(c: Customization): Promise<HealthTest[]> {
 export async function readObject(path: string): Promise<Record<string, unknown>> {
   return parse(await readFile(path, "utf8")) as Record<string, unknown>;
 }
+
+/** The argocd-cm keys that install our health checks: `resource.customizations.health.<group>_<kind>` → script. */
+export async function argoCdConfigMapData(): Promise<Record<string, string>> {
+  const data: Record<string, string> = {};
+  for (const c of await customizations())
+    data[`resource.customizations.health.${c.group}_${c.kind}`] = await readFile(
+      join(c.dir, "health.lua"),
+      "utf8",
+    );
+  return data;
+}
