@@ -23,6 +23,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
   },
   FailoverRequest: {
     "no-status": "Current",
+    "generation-lag": "InProgress",
     "waiting-for-plan": "InProgress",
     "behind-earlier-request": "InProgress",
     pending: "InProgress",

@@ -1,70 +1,45 @@
--- Argo CD health of a FailoverRequest, read from its phase and the kstatus conditions the
--- avd-dr operator keeps (Ready, Reconciling, Stalled). Uses only Lua's base and table
--- libraries: Argo CD opens no others for a health check set in argocd-cm.
-local hs = {}
+-- Argo CD health of a FailoverRequest, read from its phase and the kstatus conditions the avd-dr
+-- operator keeps (Ready, Reconciling, Stalled). Uses only Lua's base and table libraries: Argo CD
+-- opens no others for a health check set in argocd-cm.
+local function health(status, message)
+  return { status = status, message = message }
+end
 
-local function condition(conditionType)
+if obj.status == nil or obj.status.observedGeneration == nil then
+  return health("Progressing", "Waiting for the avd-dr operator to admit the request")
+end
+-- As kstatus does: a status written for an older generation says nothing about this one.
+if obj.metadata.generation ~= nil and obj.status.observedGeneration ~= obj.metadata.generation then
+  return health("Progressing", "Waiting for the avd-dr operator to observe generation " ..
+    obj.metadata.generation .. " (status describes generation " .. obj.status.observedGeneration .. ")")
+end
+
+-- The message (or reason) of the condition `conditionType` when it has `status`; nil otherwise.
+local function says(conditionType, status)
   for _, c in ipairs(obj.status.conditions or {}) do
-    if c.type == conditionType then
-      return c
+    if c.type == conditionType and c.status == status then
+      if c.message ~= nil and c.message ~= "" then
+        return c.message
+      end
+      return c.reason or c.type
     end
   end
   return nil
 end
 
-local function explain(c, fallback)
-  if c == nil then
-    return fallback
-  end
-  if c.message ~= nil and c.message ~= "" then
-    return c.message
-  end
-  return c.reason or fallback
-end
-
-if obj.status == nil or obj.status.observedGeneration == nil then
-  hs.status = "Progressing"
-  hs.message = "Waiting for the avd-dr operator to admit the request"
-  return hs
-end
-
-local generation = obj.metadata.generation
-if generation ~= nil and obj.status.observedGeneration ~= generation then
-  hs.status = "Progressing"
-  hs.message = "Waiting for the avd-dr operator to observe generation " .. generation ..
-    " (status describes generation " .. obj.status.observedGeneration .. ")"
-  return hs
-end
-
 local phase = obj.status.phase
-local ready = condition("Ready")
-local stalled = condition("Stalled")
+local message = obj.status.message
 if phase == "Succeeded" then
-  hs.status = "Healthy"
-  hs.message = explain(ready, obj.status.message or "Succeeded")
-  return hs
+  return health("Healthy", says("Ready", "True") or message or phase)
 end
-
-if phase == "Failed" or phase == "Rejected" or (stalled ~= nil and stalled.status == "True") then
-  hs.status = "Degraded"
-  hs.message = explain(stalled, obj.status.message or phase or "Stalled")
-  return hs
-end
-
-if ready ~= nil and ready.status == "True" then
-  hs.status = "Healthy"
-  hs.message = explain(ready, "Ready")
-  return hs
+if phase == "Failed" or phase == "Rejected" or says("Stalled", "True") ~= nil then
+  return health("Degraded", says("Stalled", "True") or message or phase)
 end
 
 -- Running (a phase before Succeeded), or not decided yet (no phase: waiting for its plan or
 -- behind an earlier request).
-local reconciling = condition("Reconciling")
-local message = explain(reconciling, obj.status.message or "Waiting for the avd-dr operator")
-hs.status = "Progressing"
+local progress = says("Reconciling", "True") or message or "Waiting for the avd-dr operator"
 if phase ~= nil then
-  hs.message = phase .. ": " .. message
-else
-  hs.message = message
+  progress = phase .. ": " .. progress
 end
-return hs
+return health("Progressing", progress)
