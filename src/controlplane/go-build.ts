@@ -1,7 +1,8 @@
 // Builds a Go program from the Go module proxy through a wrapper module generated at run
 // time: k8s.io/kubernetes can't be `go install`ed because its go.mod replaces its staging
 // modules with local paths, but a module that requires it and replaces each staging module
-// with its published version (v1.N.x → v0.N.x) builds cmd/kube-apiserver.
+// with its published version (v1.N.x → v0.N.x) builds cmd/kube-apiserver. The wrapper can
+// also hold a main package of our own that imports the required module (a library, not a program).
 import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
@@ -13,9 +14,11 @@ export interface GoProgram {
   /** The module that holds the program and the version to build. */
   module: string;
   version: string;
-  /** Import path of the program's main package. */
+  /** Import path of the program's main package: in `module`, or `wrapperModule(name)` with `mainGo`. */
   pkg: string;
   ldflags: string[];
+  /** Go source of our own main package, written into the wrapper module as main.go. */
+  mainGo?: string;
   /** Replace every module its own go.mod points at a local staging directory (Kubernetes). */
   replaceStaging?: { version: string };
 }
@@ -92,11 +95,16 @@ export function stagingModules(goMod: string): string[] {
   return [...goMod.matchAll(/^\s*(\S+)\s+=>\s+\.\/staging\//gm)].map((m) => m[1]!).sort();
 }
 
+/** Module path of the wrapper module generated to build the program `name`. */
+export function wrapperModule(name: string): string {
+  return `avd-dr.local/build/${name}`;
+}
+
 /** The text of the generated wrapper module's go.mod. */
 export function wrapperGoMod(program: GoProgram, upstreamGoMod: string): string {
   const goDirective = upstreamGoMod.match(/^go\s+(\S+)/m)?.[1] ?? "1.24";
   const lines = [
-    `module avd-dr.local/build/${program.name}`,
+    `module ${wrapperModule(program.name)}`,
     "",
     `go ${goDirective}`,
     "",
@@ -131,12 +139,15 @@ export async function buildGoProgram(
   await rm(logFile, { force: true });
   const upstreamGoMod = await publishedGoMod(program.module, program.version, workDir, logFile, env);
   await writeFile(join(workDir, "go.mod"), wrapperGoMod(program, upstreamGoMod));
-  await rm(join(workDir, "go.sum"), { force: true });
-  // A tools file keeps the program's package (and so its dependencies) in the module graph for `go mod tidy`.
-  await writeFile(
-    join(workDir, "tools.go"),
-    `//go:build tools\n\npackage tools\n\nimport _ "${program.pkg}"\n`,
-  );
+  for (const file of ["go.sum", "tools.go", "main.go"]) await rm(join(workDir, file), { force: true });
+  // Our main.go's imports, or else a tools file, keep the program's packages (and so their
+  // dependencies) in the module graph for `go mod tidy`.
+  if (program.mainGo) await writeFile(join(workDir, "main.go"), program.mainGo);
+  else
+    await writeFile(
+      join(workDir, "tools.go"),
+      `//go:build tools\n\npackage tools\n\nimport _ "${program.pkg}"\n`,
+    );
   await go(["mod", "tidy"], workDir, logFile, env);
   const partial = `${outPath}.partial-${process.pid}`;
   try {

@@ -1,6 +1,8 @@
-// The per-user cache of programs built from the Go module proxy (kube-apiserver, etcd, helm):
-// a program counts as cached only with a stamp naming the module version it was built from,
-// and what is missing is built once under a lock, however many runs ask at the same time.
+// The per-user cache of programs built from the Go module proxy (kube-apiserver, etcd, helm,
+// glua, kstatus-check): a program counts as cached only with a stamp naming the module version
+// (and our own main package's digest) it was built from, and what is missing is built once under
+// a lock, however many runs ask at the same time.
+import { createHash } from "node:crypto";
 import { access, constants, mkdir, readFile, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -24,11 +26,16 @@ export async function isExecutable(path: string): Promise<boolean> {
   );
 }
 
+/** What a program is built from: a changed main.go is a different program. */
+function buildStamp(program: GoProgram): string {
+  const source = `${program.module}@${program.version}`;
+  if (!program.mainGo) return source;
+  return `${source} main.go sha256:${createHash("sha256").update(program.mainGo).digest("hex")}`;
+}
+
 async function isCached(dir: string, program: GoProgram): Promise<boolean> {
   const stamp = await readFile(join(dir, `${program.name}.version`), "utf8").catch(() => "");
-  return (
-    stamp.trim() === `${program.module}@${program.version}` && (await isExecutable(join(dir, program.name)))
-  );
+  return stamp.trim() === buildStamp(program) && (await isExecutable(join(dir, program.name)));
 }
 
 /**
@@ -59,9 +66,21 @@ export async function ensureGoPrograms(
       const started = Date.now();
       log(`building ${program.name} from ${program.module}@${program.version} (minutes the first time) …`);
       await buildGoProgram(program, join(dir, "build", program.name), join(dir, program.name), env);
-      await writeFile(join(dir, `${program.name}.version`), `${program.module}@${program.version}\n`);
+      await writeFile(join(dir, `${program.name}.version`), `${buildStamp(program)}\n`);
       log(`built ${program.name} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
   };
   await withLockFile(lock, build, (holder) => log(`waiting for another build (pid ${holder}, lock ${lock})`));
+}
+
+/** `<cache root>/tools/<name>-<version>`: where a single tool such as helm or glua is built. */
+export function toolCacheDir(program: GoProgram, env: NodeJS.ProcessEnv = process.env): string {
+  return join(cacheRoot(env), "tools", `${program.name}-${program.version}`);
+}
+
+/** Path of a single tool, building it into its own cache directory first if it is missing. */
+export async function ensureTool(program: GoProgram, options: BuildOptions = {}): Promise<string> {
+  const dir = toolCacheDir(program, options.env);
+  await ensureGoPrograms(dir, [program], options);
+  return join(dir, program.name);
 }
