@@ -1,6 +1,8 @@
 // ComputeGateway over @azure/arm-compute (modular). Power states come from one paged
 // `virtualMachines.list(rg, {expand: "instanceView"})`; start and deallocate hand back the
-// poller's serialised state, from which `restorePoller` resumes after a restart.
+// poller's serialised state, from which `restorePoller` resumes after a restart. core-lro 3
+// reports a Canceled operation only as "Operation was canceled"; the restored poller keeps
+// the status body as its result, so the reason (OperationPreempted) is read from there.
 import { ComputeManagementClient, restorePoller } from "@azure/arm-compute";
 import type { TokenCredential } from "@azure/identity";
 import { collect } from "./collect.ts";
@@ -63,14 +65,16 @@ export class ComputeAdapter implements ComputeGateway {
     try {
       await poller.poll();
     } catch (error) {
-      if (poller.operationState?.status !== "failed") throw toAzureError(error, describe(operation));
+      if (!poller.isDone) throw toAzureError(error, describe(operation));
     }
     const state = poller.operationState;
     switch (state?.status) {
       case "succeeded":
         return { status: "succeeded" };
-      case "canceled":
-        return { status: "canceled" };
+      case "canceled": {
+        const reason = cancellation(state.result);
+        return reason ? { status: "canceled", error: reason } : { status: "canceled" };
+      }
       case "failed": {
         const { code, message } = operationFailure(state.error, operation);
         return { status: "failed", error: { code, message } };
@@ -88,7 +92,15 @@ export class ComputeAdapter implements ComputeGateway {
     try {
       await poller.pollUntilDone(options.abortSignal ? { abortSignal: options.abortSignal } : {});
     } catch (error) {
-      if (poller.operationState?.status === "failed") throw operationFailure(error, operation);
+      const state = poller.operationState;
+      if (state?.status === "failed") throw operationFailure(error, operation);
+      if (state?.status === "canceled") {
+        const reason = cancellation(state.result);
+        throw new AzureError(
+          `${describe(operation)}: canceled${reason ? `: ${reason.message}` : ""}`,
+          reason?.code ?? "OperationCanceled",
+        );
+      }
       throw toAzureError(error, describe(operation));
     }
   }
@@ -116,7 +128,11 @@ export class ComputeAdapter implements ComputeGateway {
       operation.kind === "compute/start"
         ? this.#client.virtualMachines.start
         : this.#client.virtualMachines.deallocate;
-    return restorePoller(this.#client, operation.resumeToken, source, this.#pollOptions());
+    // The result is the last body polled: the status resource's, for an operation that ended there.
+    return restorePoller(this.#client, operation.resumeToken, source, {
+      ...this.#pollOptions(),
+      processResponseBody: async (response: { body: unknown }) => response.body,
+    });
   }
 }
 
@@ -133,6 +149,13 @@ function operationFailure(error: unknown, operation: LongRunningOperation): Azur
   const text = error instanceof Error ? error.message : String(error);
   const match = /^The long-running operation has failed\. ([A-Za-z0-9_.-]+?)\. (.*)$/s.exec(text);
   return new AzureError(`${describe(operation)}: ${match?.[2] ?? text}`, match?.[1] ?? "OperationFailed");
+}
+
+/** Why an operation was canceled, from its status body (`error: {code, message}`), if it says. */
+function cancellation(body: unknown): { code: string; message: string } | undefined {
+  const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  if (typeof error?.code !== "string") return undefined;
+  return { code: error.code, message: typeof error.message === "string" ? error.message : error.code };
 }
 
 /** The PowerState/… code of an instance view; "unknown" when the service gave none. */

@@ -157,6 +157,7 @@ function sessionHostInfo(h: SdkSessionHost, resourceGroup: string, hostPool: str
     sessions: h.sessions ?? 0,
     ...(h.assignedUser ? { assignedUser: h.assignedUser } : {}),
     ...(h.resourceId ? { vmResourceId: h.resourceId } : {}),
+    ...(h.virtualMachineId ? { virtualMachineId: h.virtualMachineId } : {}),
     ...(h.lastHeartBeat ? { lastHeartBeat: h.lastHeartBeat } : {}),
   };
 }

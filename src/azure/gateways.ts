@@ -18,7 +18,8 @@ export type OperationProgress =
   | { status: "running" }
   | { status: "succeeded" }
   | { status: "failed"; error: { code: string; message: string } }
-  | { status: "canceled" };
+  /** Ended without finishing; `error` says why when the service did (e.g. OperationPreempted). */
+  | { status: "canceled"; error?: { code: string; message: string } };
 
 // ---- Microsoft.DesktopVirtualization ----
 
@@ -45,6 +46,8 @@ export interface SessionHostInfo {
   assignedUser?: string;
   /** Resource id of the session host's VM. */
   vmResourceId?: string;
+  /** The VM's GUID (Compute's `properties.vmId`); a replica Site Recovery creates has its own. */
+  virtualMachineId?: string;
   lastHeartBeat?: Date;
 }
 
@@ -125,7 +128,7 @@ export interface ComputeGateway {
   beginDeallocate(resourceGroup: string, vm: string): Promise<LongRunningOperation>;
   /** One poll of a recorded operation; never blocks on it. */
   checkOperation(operation: LongRunningOperation): Promise<OperationProgress>;
-  /** Polls a recorded operation until it ends; throws AzureError if it failed. */
+  /** Polls a recorded operation until it ends; throws AzureError if it failed or was canceled (its code, e.g. OperationPreempted). */
   waitForOperation(operation: LongRunningOperation, options?: { abortSignal?: AbortSignal }): Promise<void>;
 }
 

@@ -60,7 +60,8 @@ export class OperationEngine {
       status: "InProgress",
     };
     this.#operations.set(op.id, op);
-    this.#timeline.at(spec.completesAt, () => {
+    // Work already done (a VM already where it was sent) completes now, never before the start.
+    this.#timeline.at(Math.max(spec.completesAt, op.startTime), () => {
       if (op.status !== "InProgress") return;
       const outcome = spec.complete?.();
       op.endTime = this.#timeline.now();
@@ -75,10 +76,19 @@ export class OperationEngine {
     return op;
   }
 
-  /** Ends a running operation with an error now (a later operation preempted it, a fault). */
+  /** Ends a running operation with an error now (a fault, a failed job). */
   fail(op: SimOperation, error: OperationError): void {
+    this.#end(op, "Failed", error);
+  }
+
+  /** Ends a running operation as Canceled now, saying why (a later operation preempted it). */
+  cancel(op: SimOperation, error: OperationError): void {
+    this.#end(op, "Canceled", error);
+  }
+
+  #end(op: SimOperation, status: "Failed" | "Canceled", error: OperationError): void {
     if (op.status !== "InProgress") return;
-    op.status = "Failed";
+    op.status = status;
     op.error = error;
     op.endTime = this.#timeline.now();
   }

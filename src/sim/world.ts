@@ -19,6 +19,8 @@ export interface VirtualMachine {
   power: PowerState;
   /** Bumped on every power change so stale scheduled transitions can tell they lost. */
   powerEpoch: number;
+  /** When its last power change finished (or it was created): the instance view's provisioning time. */
+  provisionedAt: number;
   sessionHost?: SessionHost;
 }
 
@@ -242,6 +244,7 @@ export class World {
       tags: spec.tags ?? {},
       power: spec.power,
       powerEpoch: 0,
+      provisionedAt: this.timeline.now(),
     };
     this.virtualMachines.set(key(id), vm);
     return vm;
@@ -277,7 +280,9 @@ export class World {
     const at = this.timeline.now() + seconds * 1000;
     this.#settles.set(vm, at);
     this.timeline.at(at, () => {
-      if (vm.powerEpoch === epoch) this.#setPower(vm, after);
+      if (vm.powerEpoch !== epoch) return;
+      vm.provisionedAt = at;
+      this.#setPower(vm, after);
     });
     return at;
   }

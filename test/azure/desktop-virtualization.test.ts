@@ -20,7 +20,7 @@ describe("desktop virtualization gateway", () => {
     expect(await env.desktopVirtualization.getHostPool("rg-weu", "hp-nope")).toBeUndefined();
   });
 
-  it("lists session hosts with status, drain flag, session count, assigned user and VM id", async () => {
+  it("lists session hosts with status, drain flag, session count, assigned user and VM ids", async () => {
     const hosts = await env.desktopVirtualization.listSessionHosts("rg-weu", "hp-weu");
     expect(hosts.map((h) => [h.name, h.status, h.allowNewSession, h.sessions])).toEqual([
       ["vm-a.contoso.local", "Available", true, 2],
@@ -30,6 +30,11 @@ describe("desktop virtualization gateway", () => {
     expect(hosts[0]!.vmResourceId).toMatch(
       /\/resourceGroups\/rg-weu\/providers\/Microsoft\.Compute\/virtualMachines\/vm-a$/,
     );
+    // The VM's GUID, one per VM.
+    expect(hosts[0]!.virtualMachineId).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
+    expect(new Set(hosts.map((h) => h.virtualMachineId)).size).toBe(3);
     const standby = await env.desktopVirtualization.listSessionHosts("rg-neu", "hp-neu");
     expect(standby.map((h) => [h.name, h.status, h.assignedUser])).toEqual([
       ["vm-x.contoso.local", "Shutdown", "dave@contoso.com"],

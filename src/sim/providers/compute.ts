@@ -1,6 +1,7 @@
 // Microsoft.Compute virtual machines: get (with instanceView), list by resource group and
 // by subscription (with the power state of each VM through $expand=instanceView or
-// statusOnly=true), and start, deallocate, powerOff as long-running operations.
+// statusOnly=true), and start, deallocate, powerOff as long-running operations. While a
+// power change runs the VM's provisioning state is Updating, as Azure documents it.
 import { badRequest, notFound, origin, type SimRequest } from "../http.ts";
 import type { SimOperation } from "../operations.ts";
 import {
@@ -24,6 +25,8 @@ const displayStatus: Record<PowerState, string> = {
   deallocating: "VM deallocating",
   deallocated: "VM deallocated",
 };
+/** Power states on the way to another: a start, stop or deallocation is under way (an update). */
+const transitional = new Set<PowerState>(["starting", "stopping", "deallocating"]);
 
 export const computeProvider: ResourceProvider = {
   namespace,
@@ -44,14 +47,14 @@ export const computeProvider: ResourceProvider = {
       operation: "Microsoft.Compute/virtualMachines/read",
       handler: (req) => {
         const expand = expandOf(req, ["instanceView", "userData", "resiliencyView"]);
-        return { status: 200, body: render(ctx, vmOf(ctx, req), expand === "instanceView") };
+        return { status: 200, body: render(vmOf(ctx, req), expand === "instanceView") };
       },
     },
     {
       method: "GET",
       path: `${vmPath}/instanceView`,
       operation: "Microsoft.Compute/virtualMachines/instanceView/read",
-      handler: (req) => ({ status: 200, body: instanceView(ctx, vmOf(ctx, req)) }),
+      handler: (req) => ({ status: 200, body: instanceView(vmOf(ctx, req)) }),
     },
     {
       method: "GET",
@@ -60,7 +63,7 @@ export const computeProvider: ResourceProvider = {
       handler: (req) => {
         const withStatus = expandOf(req, ["instanceView"]) === "instanceView";
         const vms = ctx.world.inResourceGroup(ctx.world.virtualMachines, req.params.resourceGroupName!);
-        return page(req, ctx, vms, (vm) => render(ctx, vm, withStatus));
+        return page(req, ctx, vms, (vm) => render(vm, withStatus));
       },
     },
     {
@@ -76,7 +79,7 @@ export const computeProvider: ResourceProvider = {
           );
         }
         const withStatus = statusOnly === "true" || expandOf(req, ["instanceView"]) === "instanceView";
-        return page(req, ctx, [...ctx.world.virtualMachines.values()], (vm) => render(ctx, vm, withStatus));
+        return page(req, ctx, [...ctx.world.virtualMachines.values()], (vm) => render(vm, withStatus));
       },
     },
     powerAction(ctx, "start", (vm) => ctx.world.startVm(vm)),
@@ -87,8 +90,9 @@ export const computeProvider: ResourceProvider = {
 };
 
 // The power operation still running on each VM. As in Azure, a newer power operation that
-// changes the VM's course (start while deallocating) preempts it: the older one fails with
-// OperationPreempted. Repeating the same action does not; both end together.
+// changes the VM's course (start while deallocating) preempts it: the older one ends
+// Canceled with OperationPreempted. Repeating the same action does not; both end together,
+// and repeating it on a VM already there ends at once.
 const running = new WeakMap<VirtualMachine, SimOperation>();
 const preempted = {
   code: "OperationPreempted",
@@ -106,7 +110,7 @@ function powerAction(ctx: SimContext, action: string, act: (vm: VirtualMachine) 
       const epoch = vm.powerEpoch;
       const completesAt = act(vm);
       const previous = running.get(vm);
-      if (previous && vm.powerEpoch !== epoch) ctx.operations.fail(previous, preempted);
+      if (previous && vm.powerEpoch !== epoch) ctx.operations.cancel(previous, preempted);
       const op = ctx.operations.begin({
         kind,
         target: vm.id,
@@ -140,19 +144,26 @@ function expandOf(req: SimRequest, allowed: readonly string[]): string | undefin
   return match;
 }
 
-function instanceView(ctx: SimContext, vm: VirtualMachine) {
-  const time = iso(ctx.timeline.now());
+function instanceView(vm: VirtualMachine) {
+  const provisioning = transitional.has(vm.power)
+    ? { code: "ProvisioningState/updating", level: "Info", displayStatus: "Updating" }
+    : {
+        code: "ProvisioningState/succeeded",
+        level: "Info",
+        displayStatus: "Provisioning succeeded",
+        time: iso(vm.provisionedAt),
+      };
   return {
     computerName: vm.name,
     osName: "Windows 11 Enterprise multi-session",
     statuses: [
-      { code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Provisioning succeeded", time },
+      provisioning,
       { code: `PowerState/${vm.power}`, level: "Info", displayStatus: displayStatus[vm.power] },
     ],
   };
 }
 
-function render(ctx: SimContext, vm: VirtualMachine, withInstanceView: boolean) {
+function render(vm: VirtualMachine, withInstanceView: boolean) {
   return {
     id: vm.id,
     name: vm.name,
@@ -162,8 +173,8 @@ function render(ctx: SimContext, vm: VirtualMachine, withInstanceView: boolean) 
     properties: {
       vmId: vm.vmId,
       hardwareProfile: { vmSize: vm.size },
-      provisioningState: "Succeeded",
-      ...(withInstanceView ? { instanceView: instanceView(ctx, vm) } : {}),
+      provisioningState: transitional.has(vm.power) ? "Updating" : "Succeeded",
+      ...(withInstanceView ? { instanceView: instanceView(vm) } : {}),
     },
   };
 }

@@ -1,15 +1,33 @@
 // Microsoft.DesktopVirtualization: host pools, session hosts (status following their VM),
 // user sessions (sendMessage, disconnect, DELETE as log-off), application groups and
-// workspaces, at the api-version @azure/arm-desktopvirtualization 1.2 uses.
+// workspaces, listed per resource group and (host pools, application groups, workspaces) per
+// subscription, at the api-version @azure/arm-desktopvirtualization 1.2 uses.
 import { badRequest, jsonBody, notFound, type SimRequest } from "../http.ts";
-import { iso, page, type ResourceProvider, rgPath, type SimContext } from "../provider.ts";
-import type { ApplicationGroup, HostPool, SessionHost, UserSession, Workspace } from "../world.ts";
+import { iso, type ResourceProvider, rgPath, type SimContext } from "../provider.ts";
+import type {
+  ApplicationGroup,
+  HostPool,
+  SessionHost,
+  SessionHostStatus,
+  UserSession,
+  Workspace,
+} from "../world.ts";
+import { type ListQuery, listPage } from "./desktop-virtualization-lists.ts";
 
 const dv = `${rgPath}/providers/Microsoft.DesktopVirtualization`;
+const dvSubscription = "/subscriptions/{subscriptionId}/providers/Microsoft.DesktopVirtualization";
 const poolPath = `${dv}/hostPools/{hostPoolName}`;
 const hostPath = `${poolPath}/sessionHosts/{sessionHostName}`;
 const sessionPath = `${hostPath}/userSessions/{userSessionId}`;
 const op = (what: string) => `Microsoft.DesktopVirtualization/${what}`;
+
+// What each list takes besides api-version, as the 2024-04-03 spec has it.
+const paged = { paging: true } as const;
+const sessionQuery: ListQuery<UserSession> = {
+  paging: true,
+  filter: { userPrincipalName: (s) => s.userPrincipalName, sessionState: (s) => s.state },
+};
+const groupFilter = { applicationGroupType: (g: ApplicationGroup) => g.applicationGroupType };
 
 export const desktopVirtualizationProvider: ResourceProvider = {
   namespace: "Microsoft.DesktopVirtualization",
@@ -20,7 +38,20 @@ export const desktopVirtualizationProvider: ResourceProvider = {
       path: `${dv}/hostPools`,
       operation: op("hostpools/read"),
       handler: (req) =>
-        page(req, ctx, ctx.world.inResourceGroup(ctx.world.hostPools, rg(req)), (p) => renderPool(ctx, p)),
+        listPage(
+          req,
+          ctx,
+          ctx.world.inResourceGroup(ctx.world.hostPools, rg(req)),
+          (p) => renderPool(ctx, p),
+          paged,
+        ),
+    },
+    {
+      method: "GET",
+      path: `${dvSubscription}/hostPools`,
+      operation: op("hostpools/read"),
+      handler: (req) =>
+        listPage(req, ctx, [...ctx.world.hostPools.values()], (p) => renderPool(ctx, p), paged),
     },
     {
       method: "GET",
@@ -33,7 +64,7 @@ export const desktopVirtualizationProvider: ResourceProvider = {
       path: `${poolPath}/sessionHosts`,
       operation: op("hostpools/sessionhosts/read"),
       handler: (req) =>
-        page(req, ctx, [...poolOf(ctx, req).sessionHosts.values()], (h) => renderHost(ctx, h)),
+        listPage(req, ctx, [...poolOf(ctx, req).sessionHosts.values()], (h) => renderHost(ctx, h), paged),
     },
     {
       method: "GET",
@@ -60,14 +91,15 @@ export const desktopVirtualizationProvider: ResourceProvider = {
       operation: op("hostpools/sessionhosts/usersessions/read"),
       handler: (req) => {
         const sessions = [...poolOf(ctx, req).sessionHosts.values()].flatMap((h) => [...h.sessions.values()]);
-        return page(req, ctx, sessions, renderSession);
+        return listPage(req, ctx, sessions, renderSession, sessionQuery);
       },
     },
     {
       method: "GET",
       path: `${hostPath}/userSessions`,
       operation: op("hostpools/sessionhosts/usersessions/read"),
-      handler: (req) => page(req, ctx, [...hostOf(ctx, req).sessions.values()], renderSession),
+      // The spec gives a host's list no $filter (the SDK sends none).
+      handler: (req) => listPage(req, ctx, [...hostOf(ctx, req).sessions.values()], renderSession, paged),
     },
     {
       method: "GET",
@@ -125,7 +157,20 @@ export const desktopVirtualizationProvider: ResourceProvider = {
       path: `${dv}/applicationGroups`,
       operation: op("applicationgroups/read"),
       handler: (req) =>
-        page(req, ctx, ctx.world.inResourceGroup(ctx.world.applicationGroups, rg(req)), renderAppGroup),
+        listPage(req, ctx, ctx.world.inResourceGroup(ctx.world.applicationGroups, rg(req)), renderAppGroup, {
+          paging: true,
+          filter: groupFilter,
+        }),
+    },
+    {
+      method: "GET",
+      path: `${dvSubscription}/applicationGroups`,
+      operation: op("applicationgroups/read"),
+      handler: (req) =>
+        listPage(req, ctx, [...ctx.world.applicationGroups.values()], renderAppGroup, {
+          paging: false,
+          filter: groupFilter,
+        }),
     },
     {
       method: "GET",
@@ -145,7 +190,14 @@ export const desktopVirtualizationProvider: ResourceProvider = {
       path: `${dv}/workspaces`,
       operation: op("workspaces/read"),
       handler: (req) =>
-        page(req, ctx, ctx.world.inResourceGroup(ctx.world.workspaces, rg(req)), renderWorkspace),
+        listPage(req, ctx, ctx.world.inResourceGroup(ctx.world.workspaces, rg(req)), renderWorkspace, paged),
+    },
+    {
+      method: "GET",
+      path: `${dvSubscription}/workspaces`,
+      operation: op("workspaces/read"),
+      handler: (req) =>
+        listPage(req, ctx, [...ctx.world.workspaces.values()], renderWorkspace, { paging: false }),
     },
     {
       method: "GET",
@@ -241,7 +293,10 @@ function renderPool(ctx: SimContext, pool: HostPool) {
   };
 }
 
+// SessionHostProperties of the 2024-04-03 spec (example SessionHost_Update.json).
 function renderHost(ctx: SimContext, host: SessionHost) {
+  const status = ctx.world.status(host);
+  const lastHeartBeat = iso(host.agentReady ? ctx.timeline.now() : host.lastHeartBeat);
   return {
     id: host.id,
     // The live service names a session host "pool/fqdn".
@@ -249,20 +304,42 @@ function renderHost(ctx: SimContext, host: SessionHost) {
     type: "Microsoft.DesktopVirtualization/hostpools/sessionhosts",
     properties: {
       objectId: host.objectId,
-      resourceId: host.vm.id,
-      vmId: host.vm.vmId,
-      status: ctx.world.status(host),
-      statusTimestamp: iso(host.statusTimestamp),
-      lastHeartBeat: iso(host.agentReady ? ctx.timeline.now() : host.lastHeartBeat),
+      lastHeartBeat,
       sessions: host.sessions.size,
-      allowNewSession: host.allowNewSession,
-      ...(host.assignedUser ? { assignedUser: host.assignedUser } : {}),
       agentVersion: "1.0.9742.1200",
+      allowNewSession: host.allowNewSession,
+      virtualMachineId: host.vm.vmId,
+      resourceId: host.vm.id,
+      ...(host.assignedUser ? { assignedUser: host.assignedUser } : {}),
+      status,
+      statusTimestamp: iso(host.statusTimestamp),
       osVersion: "10.0.22631",
       sxSStackVersion: "rdp-sxs240926002",
       updateState: "Succeeded",
+      updateErrorMessage: "",
+      sessionHostHealthCheckResults: healthChecks(status, lastHeartBeat),
     },
   };
+}
+
+// The checks the spec marks "(Currently Enabled)"; a stopped or deallocated host reports the
+// shutdown, otherwise the checks of its last heartbeat passed.
+const enabledHealthChecks = [
+  "DomainJoinedCheck",
+  "DomainTrustCheck",
+  "SxSStackListenerCheck",
+  "MonitoringAgentCheck",
+  "MetaDataServiceCheck",
+  "AppAttachHealthCheck",
+];
+
+function healthChecks(status: SessionHostStatus, lastHeartBeat: string) {
+  const healthCheckResult = status === "Shutdown" ? "SessionHostShutdown" : "HealthCheckSucceeded";
+  return enabledHealthChecks.map((healthCheckName) => ({
+    healthCheckName,
+    healthCheckResult,
+    additionalFailureDetails: { lastHealthCheckDateTime: lastHeartBeat },
+  }));
 }
 
 function renderSession(session: UserSession) {
