@@ -161,7 +161,8 @@ const DrainRecordSchema = Type.Object(
     notified: Type.Optional(
       Type.Array(SessionBatchSchema, {
         maxItems: 2000,
-        description: "Sessions sent the drain notice, by when it was sent (no log-off before that plus the grace period).",
+        description:
+          "Sessions sent the drain notice, by when it was sent (no log-off before that plus the grace period).",
       }),
     ),
     loggedOff: Type.Optional(
@@ -198,7 +199,9 @@ const TotalsSchema = Type.Object(
     sessions: Type.Optional(Type.Integer({ minimum: 0, description: "User sessions found to notify." })),
     items: Type.Optional(Type.Integer({ minimum: 0, description: "ASR items (or VMs) to fail over." })),
     targetHosts: Type.Optional(Type.Integer({ minimum: 0, description: "Session hosts to verify." })),
-    requiredHosts: Type.Optional(Type.Integer({ minimum: 0, description: "Of them, how many must be Available." })),
+    requiredHosts: Type.Optional(
+      Type.Integer({ minimum: 0, description: "Of them, how many must be Available." }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -239,7 +242,10 @@ const PreviewSchema = Type.Object(
       maxLength: 64,
       description: "The part of the run the operator controls: ARM's write budget and the grace period.",
     }),
-    steps: Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 20, description: "What would be done, in order." }),
+    steps: Type.Array(Type.String({ maxLength: 1024 }), {
+      maxItems: 20,
+      description: "What would be done, in order.",
+    }),
   },
   { additionalProperties: false },
 );

@@ -98,6 +98,24 @@ export class OperatorMetrics {
     this.planWorstRpo.remove(labels);
   }
 
+  readonly failovers = new Counter({
+    name: "avddr_failovers_total",
+    help: "FailoverRequests finished, by type (Planned, Unplanned, Test) and result (Succeeded, Failed).",
+    labelNames: ["type", "result"] as const,
+    registers: [this.registry],
+  });
+  readonly failoverPhaseSeconds = new Histogram({
+    name: "avddr_failover_phase_duration_seconds",
+    help: "How long each phase of a finished FailoverRequest took, on the operator's clock.",
+    labelNames: ["phase"] as const,
+    buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200],
+    registers: [this.registry],
+  });
+  readonly failoverMetrics = {
+    failoverFinished: (type: string, result: string) => this.failovers.inc({ type, result }),
+    phaseFinished: (phase: string, seconds: number) => this.failoverPhaseSeconds.observe({ phase }, seconds),
+  };
+
   readonly statusConflicts = new Counter({
     name: "avddr_status_conflicts_total",
     help: "Status writes that met a newer resourceVersion and were retried.",

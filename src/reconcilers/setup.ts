@@ -23,7 +23,8 @@ import { keyOf } from "../controller/store.ts";
 import type { AzureAccess } from "./azure-access.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { isUndecided } from "./failover/admission.ts";
-import { FailoverReconciler, type FailoverRunner } from "./failover/reconciler.ts";
+import { FailoverReconciler } from "./failover/reconciler.ts";
+import { AzureFailoverRunner } from "./failover/runner.ts";
 import {
   PLANS_BY_HOST_POOL,
   PLANS_BY_SECRET,
@@ -52,7 +53,6 @@ export interface ReconcilerSetup {
   clock?: Clock;
   /** Azure region of the operator's own cluster, if known. */
   operatorRegion?: string;
-  failoverRunner?: FailoverRunner;
 }
 
 export function setupReconcilers(s: ReconcilerSetup): { events: KubeEventRecorder } {
@@ -123,6 +123,27 @@ export function setupReconcilers(s: ReconcilerSetup): { events: KubeEventRecorde
   ]);
   planController.watch(secrets, (secret) => plans.byIndex(PLANS_BY_SECRET, keyOf(secret)).map(keyOf));
 
+  const requestStatus = new ConflictRetryingStatusWriter<FailoverRequest, FailoverRequestStatus>(
+    requestClient,
+    conflicts(FAILOVER_PLURAL),
+  );
+  const finalizers = new FinalizerPatcher(requestClient);
+  const failoverLog = log.child({ controller: "failoverrequest" });
+  const runner = s.azure
+    ? new AzureFailoverRunner({
+        access: s.azure,
+        clock,
+        plans,
+        secrets,
+        liveRequests: requestClient,
+        requestStatus,
+        planStatus,
+        finalizers,
+        events,
+        log: failoverLog,
+        metrics: metrics.failoverMetrics,
+      })
+    : undefined;
   const failoverController = new Controller({
     name: "failoverrequest",
     maxConcurrentReconciles: s.maxConcurrentReconciles,
@@ -132,15 +153,12 @@ export function setupReconcilers(s: ReconcilerSetup): { events: KubeEventRecorde
       requests,
       plans,
       liveRequests: requestClient,
-      requestStatus: new ConflictRetryingStatusWriter<FailoverRequest, FailoverRequestStatus>(
-        requestClient,
-        conflicts(FAILOVER_PLURAL),
-      ),
+      requestStatus,
       planStatus,
-      finalizers: new FinalizerPatcher(requestClient),
+      finalizers,
       events,
-      log: log.child({ controller: "failoverrequest" }),
-      runner: s.failoverRunner,
+      log: failoverLog,
+      ...(runner ? { runner } : {}),
     }),
   });
   // A request's change may decide the undecided requests queued behind it for the same plan.

@@ -39,7 +39,11 @@ export function memoryLog(lines: LogLine[], bindings: Record<string, unknown> = 
   };
 }
 
-export async function startInProcessOperator(kc: KubeConfig, namespaces: string[], options: InProcessOptions = {}) {
+export async function startInProcessOperator(
+  kc: KubeConfig,
+  namespaces: string[],
+  options: InProcessOptions = {},
+) {
   const lines: LogLine[] = [];
   const log = memoryLog(lines);
   const metrics = new OperatorMetrics({ processMetrics: false });

@@ -1,6 +1,6 @@
 // The FailoverRequest reconciler. Its Kubernetes side admits a request (admission.ts), records
 // an accepted one on its plan's status as the active failover, and releases the plan when the
-// request is deleted. The phases after Pending belong to the failover runner (the Azure side).
+// request is deleted. The phases after Pending belong to the failover runner (runner.ts).
 import {
   type AvdDisasterRecoveryPlan,
   type AvdDisasterRecoveryPlanStatus,
@@ -33,6 +33,8 @@ export interface FailoverRunner {
     plan: AvdDisasterRecoveryPlan | undefined,
     signal: AbortSignal,
   ): Promise<ReconcileOutcome | undefined>;
+  /** Releases the plan of a finished request (idempotent). */
+  finish(request: FailoverRequest, plan: AvdDisasterRecoveryPlan | undefined): Promise<void>;
 }
 
 export interface FailoverReconcilerDeps {
@@ -65,7 +67,11 @@ export class FailoverReconciler implements Reconciler {
       await this.#release(request, plan);
       return undefined;
     }
-    if (isTerminal(request)) return undefined;
+    if (isTerminal(request)) {
+      // A restart between the request's last write and its plan's release finishes the release.
+      if (request.status?.phase !== "Rejected") await this.#d.runner?.finish(request, plan);
+      return undefined;
+    }
     if (isActive(request)) return this.#d.runner?.run(request, plan, signal);
 
     const admission = admit(request, plan, this.#d.requests.byIndex(REQUESTS_BY_PLAN, planKey));

@@ -15,7 +15,11 @@ export const wait = (message: string, recheckMs: number): StepResult => ({
   message,
   recheckMs,
 });
-export const failed = (reason: string, message: string): StepResult => ({ outcome: "failed", reason, message });
+export const failed = (reason: string, message: string): StepResult => ({
+  outcome: "failed",
+  reason,
+  message,
+});
 
 /** How often running Azure work is looked at again (clock time). */
 export const POLL_MS = 10_000;

@@ -23,7 +23,7 @@ const LOG_OFF_AGAIN_MS = 5 * 60_000;
 /** An Unplanned failover gives the drain this long (clock time), then goes on. */
 const BEST_EFFORT_MS = 2 * 60_000;
 
-const NOTIFIABLE = new Set(["Active", "Disconnected"]);
+export const NOTIFIABLE: ReadonlySet<string> = new Set(["Active", "Disconnected"]);
 
 /** One session instance: session ids are reused on a host, so the user and the sign-in time are part of it. */
 export function sessionKey(s: UserSessionInfo): string {
@@ -34,7 +34,8 @@ export function sessionKey(s: UserSessionInfo): string {
 /** The recorded instant of each session in a list of batches. */
 function timesOf(batches: readonly SessionBatch[] | undefined): Map<string, number> {
   const times = new Map<string, number>();
-  for (const b of batches ?? []) for (const key of b.sessions) if (!times.has(key)) times.set(key, Date.parse(b.at));
+  for (const b of batches ?? [])
+    for (const key of b.sessions) if (!times.has(key)) times.set(key, Date.parse(b.at));
   return times;
 }
 
@@ -74,11 +75,13 @@ async function drainPass(scope: FailoverScope, unplanned: boolean): Promise<Step
 
   // Notified sessions that are gone without a log-off: the user signed out.
   const left = [...notified.keys()].filter((k) => !present.has(k) && !loggedOff.has(k) && !signedOut.has(k));
-  if (left.length > 0) record.signedOut = [...(record.signedOut ?? []), { at: metav1Time(now), sessions: left }];
+  if (left.length > 0)
+    record.signedOut = [...(record.signedOut ?? []), { at: metav1Time(now), sessions: left }];
 
   const open = hosts.filter((h) => h.info.allowNewSession);
   const toNotify = sessions.filter((s) => NOTIFIABLE.has(s.state) && !notified.has(sessionKey(s)));
-  const dueAt = (s: UserSessionInfo) => (notified.get(sessionKey(s)) ?? Number.POSITIVE_INFINITY) + policy.graceMs;
+  const dueAt = (s: UserSessionInfo) =>
+    (notified.get(sessionKey(s)) ?? Number.POSITIVE_INFINITY) + policy.graceMs;
   // A session still there long after its log-off is logged off again (the call is idempotent).
   const loggedOffLongAgo = (s: UserSessionInfo) =>
     (loggedOff.get(sessionKey(s)) ?? Number.POSITIVE_INFINITY) + LOG_OFF_AGAIN_MS <= now.getTime();
@@ -94,8 +97,10 @@ async function drainPass(scope: FailoverScope, unplanned: boolean): Promise<Step
   const offs = logOffs.slice(0, LOG_OFFS_PER_PASS);
   const { desktopVirtualization: dv } = scope.gateways;
   const [drained, sentNotices, sentLogOffs] = await Promise.all([
-    send(opens, (h) => `${h.pool.name}/${h.info.name}`, (h) =>
-      dv.setAllowNewSession(h.pool.resourceGroup, h.pool.name, h.info.name, false),
+    send(
+      opens,
+      (h) => `${h.pool.name}/${h.info.name}`,
+      (h) => dv.setAllowNewSession(h.pool.resourceGroup, h.pool.name, h.info.name, false),
     ),
     send(notices, sessionKey, (s) => dv.sendMessage(s, policy.title, policy.message)),
     send(offs, sessionKey, (s) => dv.logOff(s)),
@@ -163,28 +168,37 @@ async function drainPass(scope: FailoverScope, unplanned: boolean): Promise<Step
 }
 
 /** The user sessions on `hosts`, one paged list per host pool. */
-async function sessionsOn(scope: FailoverScope, hosts: Host[]): Promise<UserSessionInfo[]> {
+export async function sessionsOn(scope: FailoverScope, hosts: Host[]): Promise<UserSessionInfo[]> {
   const names = new Set(hosts.map((h) => `${h.pool.name}/${h.info.name}`.toLowerCase()));
   const pools = new Map(hosts.map((h) => [`${h.pool.resourceGroup}/${h.pool.name}`.toLowerCase(), h.pool]));
   const lists = await Promise.all(
-    [...pools.values()].map((p) => scope.gateways.desktopVirtualization.listUserSessions(p.resourceGroup, p.name)),
+    [...pools.values()].map((p) =>
+      scope.gateways.desktopVirtualization.listUserSessions(p.resourceGroup, p.name),
+    ),
   );
   return lists.flat().filter((s) => names.has(`${s.hostPool}/${s.sessionHost}`.toLowerCase()));
 }
 
 /** Sends one call per item; what was done, what no longer exists, and what Azure refused for good. */
-async function send<T>(items: T[], keyOf: (item: T) => string, call: (item: T) => Promise<unknown>): Promise<Sent> {
+async function send<T>(
+  items: T[],
+  keyOf: (item: T) => string,
+  call: (item: T) => Promise<unknown>,
+): Promise<Sent> {
   const sent: Sent = { ok: [], gone: [], retry: 0, errors: [] };
   const outcomes = await Promise.allSettled(items.map(call));
   outcomes.forEach((outcome, i) => {
     const key = keyOf(items[i]!);
-    if (outcome.status === "fulfilled") return void sent.ok.push(key);
+    if (outcome.status === "fulfilled") {
+      sent.ok.push(key);
+      return;
+    }
     const failure = classifyAzureError(outcome.reason);
     // Transient: sent again next pass. Gone: the session ended (or the host left the pool).
-    if (failure.kind === "transient") return void sent.retry++;
-    if (failure.kind === "needsPerson" && failure.reason.endsWith("NotFound")) return void sent.gone.push(key);
-    if (failure.kind === "bug") throw outcome.reason;
-    sent.errors.push(`${key}: ${failure.message}`);
+    if (failure.kind === "transient") sent.retry++;
+    else if (failure.kind === "needsPerson" && failure.reason.endsWith("NotFound")) sent.gone.push(key);
+    else if (failure.kind === "bug") throw outcome.reason;
+    else sent.errors.push(`${key}: ${failure.message}`);
   });
   return sent;
 }

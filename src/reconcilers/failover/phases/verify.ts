@@ -36,18 +36,25 @@ export async function verify(scope: FailoverScope, strategy: FailoverStrategy): 
       `the plan's verify policy needs ${required} Available host(s) but the target region has only ${targets.length}: lower spec.verify.minAvailableHosts (or add hosts) and fail over again`,
     );
   const drill = scope.request.spec.type === "Test";
-  const problems = drill ? [] : [...(await assignmentProblems(scope)), ...(await reachabilityProblems(scope))];
-  if (problems.length > 0)
-    return failed("VerificationFailed", `${problems.join("; ")}`);
+  const problems = drill
+    ? []
+    : [...(await assignmentProblems(scope)), ...(await reachabilityProblems(scope))];
+  if (problems.length > 0) return failed("VerificationFailed", `${problems.join("; ")}`);
   if (available.length >= required)
     return done(`${available.length} of ${targets.length} target host(s) Available (${required} required)`);
   const waited = now.getTime() - phaseStartedAt(scope.status, "Verifying", now);
   if (waited > scope.verify.timeoutMs)
     return failed(
       "VerifyTimeout",
-      `after ${formatDuration(waited)} (spec.verify.timeout), only ${available.length} of ${targets.length} target host(s) are Available and ${required} are required; not Available: ${some(notAvailable.map((t) => `${t.name} (${t.status})`), 10)}. Check those hosts' VMs and AVD agents; once enough are Available, users can sign in, and a new FailoverRequest of the same direction finishes the run`,
+      `after ${formatDuration(waited)} (spec.verify.timeout), only ${available.length} of ${targets.length} target host(s) are Available and ${required} are required; not Available: ${some(
+        notAvailable.map((t) => `${t.name} (${t.status})`),
+        10,
+      )}. Check those hosts' VMs and AVD agents; once enough are Available, users can sign in, and a new FailoverRequest of the same direction finishes the run`,
     );
-  return wait(`${available.length} of ${targets.length} target host(s) Available, ${required} required`, POLL_MS);
+  return wait(
+    `${available.length} of ${targets.length} target host(s) Available, ${required} required`,
+    POLL_MS,
+  );
 }
 
 /** Personal desktops keep their user: the assignments recorded before the failover still hold. */
@@ -57,7 +64,8 @@ async function assignmentProblems(scope: FailoverScope): Promise<string[]> {
   const inventory = await scope.inventory();
   const now = new Map(inventory.hosts.map((h) => [h.info.name.toLowerCase(), h.info.assignedUser]));
   const changed = recorded.filter(
-    (a) => now.has(a.host.toLowerCase()) && now.get(a.host.toLowerCase())?.toLowerCase() !== a.user.toLowerCase(),
+    (a) =>
+      now.has(a.host.toLowerCase()) && now.get(a.host.toLowerCase())?.toLowerCase() !== a.user.toLowerCase(),
   );
   if (changed.length === 0) return [];
   return [
@@ -73,7 +81,9 @@ async function reachabilityProblems(scope: FailoverScope): Promise<string[]> {
   const problems: string[] = [];
   for (const rg of new Set(pools.map((p) => p.resourceGroup))) {
     const [groups, workspaces] = await Promise.all([dv.listApplicationGroups(rg), dv.listWorkspaces(rg)]);
-    const inWorkspace = new Set(workspaces.flatMap((w) => w.applicationGroupIds.map((id) => id.toLowerCase())));
+    const inWorkspace = new Set(
+      workspaces.flatMap((w) => w.applicationGroupIds.map((id) => id.toLowerCase())),
+    );
     for (const pool of pools.filter((p) => p.resourceGroup === rg)) {
       const suffix = `/hostpools/${pool.name}`.toLowerCase();
       const mine = groups.filter((g) => g.hostPoolId.toLowerCase().endsWith(suffix));

@@ -83,7 +83,8 @@ const commit: AsrAction = {
   allowed: "Commit",
   scenario: /commit/i,
   doing: "commit",
-  reached: (item, to) => idle(item) && item.activeLocation === to && !item.allowedOperations.includes("Commit"),
+  reached: (item, to) =>
+    idle(item) && item.activeLocation === to && !item.allowedOperations.includes("Commit"),
   send: (scope, target) => scope.gateways.siteRecovery.beginCommit(target),
 };
 
@@ -93,10 +94,14 @@ const reprotect: AsrAction = {
   allowed: "ReverseReplicate",
   scenario: /reprotect|reverse/i,
   doing: "reprotect",
-  reached: (item, to) => idle(item) && item.activeLocation === to && item.allowedOperations.includes("UnplannedFailover"),
+  reached: (item, to) =>
+    idle(item) && item.activeLocation === to && item.allowedOperations.includes("UnplannedFailover"),
   // Replicate from where the VMs run now back to the region they left.
   send: (scope, target) =>
-    scope.gateways.siteRecovery.beginReprotect(target, scope.to === "Secondary" ? "RecoveryToPrimary" : "PrimaryToRecovery"),
+    scope.gateways.siteRecovery.beginReprotect(
+      target,
+      scope.to === "Secondary" ? "RecoveryToPrimary" : "PrimaryToRecovery",
+    ),
 };
 
 const cleanup: AsrAction = {
@@ -105,7 +110,8 @@ const cleanup: AsrAction = {
   allowed: "TestFailoverCleanup",
   scenario: /cleanup/i,
   doing: "test failover cleanup",
-  reached: (item) => idle(item) && !item.allowedOperations.includes("TestFailoverCleanup") && !item.a2a?.testVmId,
+  reached: (item) =>
+    idle(item) && !item.allowedOperations.includes("TestFailoverCleanup") && !item.a2a?.testVmId,
   send: (scope, target) =>
     scope.gateways.siteRecovery.beginTestFailoverCleanup(
       target,
@@ -131,7 +137,8 @@ export const siteRecoveryStrategy: FailoverStrategy = {
     const groups = [...new Set(testVms.map((id) => resourceGroupOfId(id)).filter((g): g is string => !!g))];
     const power = new Map<string, string>();
     for (const rg of groups)
-      for (const vm of await scope.gateways.compute.listPowerStates(rg)) power.set(vm.id.toLowerCase(), vm.powerState);
+      for (const vm of await scope.gateways.compute.listPowerStates(rg))
+        power.set(vm.id.toLowerCase(), vm.powerState);
     return testVms.map((id) => {
       const state = power.get(id.toLowerCase()) ?? "missing";
       return { name: id.split("/").at(-1) ?? id, available: state === "running", status: state };
@@ -163,7 +170,9 @@ export async function planItems(scope: FailoverScope): Promise<ProtectedItemInfo
   const [inventory, items] = await Promise.all([scope.inventory(), scope.protectedItems()]);
   const vms = new Set(inventory.hosts.map((h) => h.info.vmResourceId?.toLowerCase()).filter((id) => !!id));
   return items.filter(
-    (i) => vms.has(i.a2a?.vmId?.toLowerCase()) || (i.a2a?.recoveryVmId && vms.has(i.a2a.recoveryVmId.toLowerCase())),
+    (i) =>
+      vms.has(i.a2a?.vmId?.toLowerCase()) ||
+      (i.a2a?.recoveryVmId && vms.has(i.a2a.recoveryVmId.toLowerCase())),
   );
 }
 
@@ -194,7 +203,13 @@ async function act(scope: FailoverScope, action: AsrAction): Promise<StepResult>
   return result;
 }
 
-const zeroCounters = { hostsDrained: 0, sessionsNotified: 0, sessionsLoggedOff: 0, itemsFailedOver: 0, hostsVerified: 0 };
+const zeroCounters = {
+  hostsDrained: 0,
+  sessionsNotified: 0,
+  sessionsLoggedOff: 0,
+  itemsFailedOver: 0,
+  hostsVerified: 0,
+};
 
 /** The worst replication lag when the failover was first sent: what a real outage would lose. */
 function recordRpo(status: FailoverRequestStatus, items: ProtectedItemInfo[]): void {
@@ -238,7 +253,11 @@ async function actOnItems(
       }
       if (job.status === "failed" || job.status === "canceled") {
         completeOperation(recorded, job.status === "failed" ? "Failed" : "Cancelled", now);
-        problems.push(job.status === "failed" ? job.error.message : `${action.doing} job ${recorded.id} of ${item.friendlyName} was cancelled`);
+        problems.push(
+          job.status === "failed"
+            ? job.error.message
+            : `${action.doing} job ${recorded.id} of ${item.friendlyName} was cancelled`,
+        );
         continue;
       }
       // Succeeded but the item does not show it yet: look again.
@@ -324,7 +343,10 @@ async function actOnRecoveryPlan(
         `${action.doing} of recovery plan ${ref.recoveryPlan} failed (${progress}): ${why}. Fix the cause in the vault, then create a new FailoverRequest: items already done are kept`,
       );
     }
-    return wait(`${action.doing} of recovery plan ${ref.recoveryPlan}: waiting for ASR (${progress})`, POLL_MS);
+    return wait(
+      `${action.doing} of recovery plan ${ref.recoveryPlan}: waiting for ASR (${progress})`,
+      POLL_MS,
+    );
   }
   if (!plan.allowedOperations.includes(action.allowed))
     return failed(
@@ -340,7 +362,11 @@ async function actOnRecoveryPlan(
 }
 
 function record(scope: FailoverScope, action: AsrAction, target: string, op: SiteRecoveryOperation): void {
-  recordOperation(scope.status, { step: action.phase, kind: action.kind, id: op.job.name, target }, scope.now());
+  recordOperation(
+    scope.status,
+    { step: action.phase, kind: action.kind, id: op.job.name, target },
+    scope.now(),
+  );
   scope.status.asrJobIds = [...(scope.status.asrJobIds ?? []), op.job.name];
 }
 

@@ -37,7 +37,11 @@ export const standbyStrategy: FailoverStrategy = {
       ...starts.map(async (h) => {
         const vm = h.vm!;
         await compute.beginStart(vm.resourceGroup, vm.name);
-        recordOperation(scope.status, { step: "FailingOver", kind: "start", id: vm.id, target: vm.id }, scope.now());
+        recordOperation(
+          scope.status,
+          { step: "FailingOver", kind: "start", id: vm.id, target: vm.id },
+          scope.now(),
+        );
       }),
       ...opens.map((h) =>
         desktopVirtualization.setAllowNewSession(h.pool.resourceGroup, h.pool.name, h.info.name, true),
@@ -77,7 +81,9 @@ export const standbyStrategy: FailoverStrategy = {
     const hosts = await targets(scope);
     const running = hosts.filter((h) => h.vm && !DOWN.has(h.vm.powerState));
     const batch = running.filter((h) => h.vm!.powerState !== "deallocating").slice(0, WRITES_PER_PASS);
-    await Promise.all(batch.map((h) => scope.gateways.compute.beginDeallocate(h.vm!.resourceGroup, h.vm!.name)));
+    await Promise.all(
+      batch.map((h) => scope.gateways.compute.beginDeallocate(h.vm!.resourceGroup, h.vm!.name)),
+    );
     if (running.length === 0) return done(`the drill's ${hosts.length} standby VM(s) are deallocated again`);
     return wait(`deallocating ${running.length} standby VM(s) after the drill`, POLL_MS);
   },
