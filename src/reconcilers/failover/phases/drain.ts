@@ -5,7 +5,7 @@
 // pacer spaces it) and records it, so log-offs follow their notices while later notices still go
 // out. Invariant, across restarts: nobody is logged off before their recorded notice time plus
 // the grace period; a notice whose sending was not recorded is sent again, with the full grace.
-import { formatDuration, metav1Time, type SessionBatch } from "../../../api/index.ts";
+import { type DrainRecord, formatDuration, metav1Time, type SessionBatch } from "../../../api/index.ts";
 import { classifyAzureError } from "../../../azure/classify.ts";
 import type { UserSessionInfo } from "../../../azure/gateways.ts";
 import type { Host } from "../../inventory.ts";
@@ -65,8 +65,8 @@ async function drainPass(scope: FailoverScope, unplanned: boolean): Promise<Step
   const hosts = inventory.hosts.filter((h) => h.region === scope.from);
   const sessions = await sessionsOn(scope, hosts);
   const policy = scope.drain;
-  const record = (scope.status.drain ??= {});
-  record.gracePeriod = policy.gracePeriod;
+  const record: DrainRecord = { ...scope.status.drain, gracePeriod: policy.gracePeriod };
+  scope.status.drain = record;
   const notified = timesOf(record.notified);
   const loggedOff = timesOf(record.loggedOff);
   const signedOut = timesOf(record.signedOut);
