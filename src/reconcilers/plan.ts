@@ -54,6 +54,8 @@ export interface PlanReconcilerDeps {
   events: EventRecorder;
   log: Log;
   observer?: PlanObserver;
+  /** Reads a plan from the API server itself, for the observer. */
+  livePlans?: { get(namespace: string, name: string): Promise<AvdDisasterRecoveryPlan | undefined> };
   clock?: Clock;
   /** Told when a plan is gone (its metrics series are dropped). */
   onDeleted?: (key: string) => void;
@@ -67,7 +69,13 @@ export class PlanReconciler implements Reconciler {
   }
 
   async reconcile(key: string, signal: AbortSignal): Promise<ReconcileOutcome | undefined> {
-    const plan = this.#d.plans.get(key);
+    const cached = this.#d.plans.get(key);
+    // Azure is acted on from the plan as the API server has it: a cache a write behind could
+    // start a registration refresh that has just finished.
+    const plan =
+      cached && this.#d.observer && this.#d.livePlans
+        ? await this.#d.livePlans.get(cached.metadata.namespace!, cached.metadata.name!)
+        : cached;
     if (!plan || plan.metadata?.deletionTimestamp) {
       this.#d.onDeleted?.(key);
       return undefined;

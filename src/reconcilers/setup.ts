@@ -107,6 +107,7 @@ export function setupReconcilers(s: ReconcilerSetup): { events: KubeEventRecorde
     metrics,
     reconciler: new PlanReconciler({
       plans,
+      livePlans: planClient,
       secrets,
       status: planStatus,
       events,

@@ -1,0 +1,75 @@
+// An offline rehearsal for a test: the ARM emulator with one of config/sim's topologies, a fresh
+// namespace with the plan and Secret a user would apply, and the operator in this process on the
+// emulator's clock and throttling limits, talking to it through the real SDK clients.
+import { join } from "node:path";
+import { CoreV1Api } from "@kubernetes/client-node";
+import { afterEach } from "vitest";
+import type { AvdDisasterRecoveryPlanSpec, Strategy } from "../../src/api/index.ts";
+import { rehearsalPlan, rehearsalSecret, TOPOLOGY_FILES } from "../../src/cli/rehearsal.ts";
+import { AzureAccess } from "../../src/reconcilers/azure-access.ts";
+import { scaledClock } from "../../src/reconcilers/clock.ts";
+import { type RunningSim, startSim } from "../../src/sim/server.ts";
+import { loadTopology, type Topology } from "../../src/sim/topology.ts";
+import { avddr } from "../operator/fixtures.ts";
+import { type InProcessOptions, startInProcessOperator } from "../operator/harness.ts";
+import { freshNamespace, testKubeConfig } from "./kube.ts";
+
+const root = join(import.meta.dirname, "..", "..");
+
+export interface RehearsalOptions {
+  /** Real ms per simulated ms. */
+  timeScale?: number;
+  /** Changes to the topology before the emulator starts. */
+  topology?: (t: Topology) => void;
+  /** Fields of the plan's spec to set. */
+  spec?: Partial<AvdDisasterRecoveryPlanSpec>;
+  /** Start the operator (default true). */
+  operator?: boolean;
+  operatorOptions?: InProcessOptions;
+}
+
+export interface Rehearsal {
+  sim: RunningSim;
+  namespace: string;
+  planName: string;
+  k: ReturnType<typeof avddr>;
+  access: AzureAccess;
+  startOperator(): Promise<{ stop(): Promise<void> }>;
+}
+
+/** For a test file: `rehearse(strategy)` sets one up; everything stops after the test. */
+export function rehearsals() {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  return async (strategy: Strategy, options: RehearsalOptions = {}): Promise<Rehearsal> => {
+    const topology = await loadTopology(join(root, TOPOLOGY_FILES[strategy]));
+    options.topology?.(topology);
+    const sim = await startSim({ topology, timeScale: options.timeScale ?? 0.005 });
+    cleanups.push(() => sim.close());
+    const kc = testKubeConfig();
+    const namespace = await freshNamespace(strategy.toLowerCase());
+    await kc.makeApiClient(CoreV1Api).createNamespacedSecret({ namespace, body: rehearsalSecret(sim.info) });
+    const plan = rehearsalPlan(strategy, sim.info, { ...(options.spec ? { spec: options.spec } : {}) });
+    const k = avddr(kc);
+    await k.createPlan(namespace, plan);
+    const access = new AzureAccess({
+      armEndpoint: sim.info.armEndpoint,
+      authorityHost: sim.info.authorityHost,
+      caPem: sim.caPem,
+      pacing: sim.info.pacing,
+    });
+    const startOperator = async () => {
+      const op = await startInProcessOperator(kc, [namespace], {
+        azure: access,
+        clock: scaledClock(sim.info.clock),
+        ...options.operatorOptions,
+      });
+      cleanups.push(op.stop);
+      return op;
+    };
+    if (options.operator ?? true) await startOperator();
+    return { sim, namespace, planName: plan.metadata.name!, k, access, startOperator };
+  };
+}
