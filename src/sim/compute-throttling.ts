@@ -14,7 +14,7 @@ import {
   formatRemainingResource,
 } from "../azure/compute-policies.ts";
 import { type BucketLimits, TokenBucket } from "../azure/pacing-buckets.ts";
-import { checkedBody } from "./admin-body.ts";
+import { configAdminRoutes } from "./admin-body.ts";
 import type { SimClock } from "./clock.ts";
 import {
   type ComputeThrottlingConfig,
@@ -23,6 +23,7 @@ import {
 } from "./compute-throttling-schema.ts";
 import type { Middleware, SimRequest, SimResponse } from "./http.ts";
 import { iso, type ProviderRoute, type SimContext } from "./provider.ts";
+import { TopologyLimits } from "./topology-limits.ts";
 
 /** What a bucket that never refills (a refill rate of 0) asks a client to wait: an hour. */
 const neverMs = 3_600_000;
@@ -35,22 +36,21 @@ interface Refusal {
   waitMs: number;
 }
 
-export class ComputeThrottling {
+export class ComputeThrottling extends TopologyLimits<ComputeThrottlingConfig> {
   readonly #clock: SimClock;
-  readonly #initial: ComputeThrottlingConfig;
   #enabled = true;
   #limits: ComputeLimits = computeLimits;
   /** Per policy and subscription and region, or per policy and VM. */
   #buckets = new Map<string, TokenBucket>();
 
   constructor(clock: SimClock, config: ComputeThrottlingConfig = {}) {
+    super(config);
     this.#clock = clock;
-    this.#initial = config;
     this.configure(config);
   }
 
   /** New limits (unset buckets keep Azure's); buckets start full. */
-  configure(config: ComputeThrottlingConfig): void {
+  override configure(config: ComputeThrottlingConfig): void {
     this.#enabled = config.enabled ?? true;
     const limits = {} as ComputeLimits;
     for (const policy of computePolicies) {
@@ -76,7 +76,7 @@ export class ComputeThrottling {
   }
 
   /** The limits as the topology and the admin API write them (refills per minute). */
-  config(): ComputeThrottlingConfig {
+  override config(): ComputeThrottlingConfig {
     const config: ComputeThrottlingConfig = { enabled: this.#enabled };
     for (const policy of computePolicies) {
       const { subscription, resource } = this.#limits[policy];
@@ -86,11 +86,6 @@ export class ComputeThrottling {
       };
     }
     return config;
-  }
-
-  /** Back to the topology's limits, buckets full (admin reset). */
-  reset(): void {
-    this.configure(this.#initial);
   }
 
   /**
@@ -198,21 +193,5 @@ function refused(refusal: Refusal, headers: Record<string, string>, clock: SimCl
 
 /** GET and PUT /admin/compute-throttling: read or replace Compute's limits (buckets start full). */
 export function computeThrottlingAdminRoutes(throttling: ComputeThrottling): ProviderRoute[] {
-  return [
-    {
-      method: "GET",
-      path: "/admin/compute-throttling",
-      operation: "admin/compute-throttling",
-      handler: () => ({ status: 200, body: throttling.config() }),
-    },
-    {
-      method: "PUT",
-      path: "/admin/compute-throttling",
-      operation: "admin/compute-throttling/write",
-      handler: (req) => {
-        throttling.configure(checkedBody(req, ComputeThrottlingSchema));
-        return { status: 200, body: throttling.config() };
-      },
-    },
-  ];
+  return configAdminRoutes("compute-throttling", ComputeThrottlingSchema, throttling);
 }

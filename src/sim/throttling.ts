@@ -11,11 +11,12 @@ import {
   armLimits,
   globalLimits,
 } from "../azure/pacing-buckets.ts";
-import { checkedBody } from "./admin-body.ts";
+import { configAdminRoutes } from "./admin-body.ts";
 import type { SimClock } from "./clock.ts";
 import { ArmError, type CallClass, type Middleware } from "./http.ts";
 import type { ProviderRoute } from "./provider.ts";
 import { type ThrottlingConfig, ThrottlingSchema } from "./throttling-schema.ts";
+import { TopologyLimits } from "./topology-limits.ts";
 
 const classOf: Record<CallClass, ArmCallClass> = {
   read: "reads",
@@ -39,21 +40,20 @@ export interface Taken {
   waitMs?: number;
 }
 
-export class Throttling {
+export class Throttling extends TopologyLimits<ThrottlingConfig> {
   readonly #clock: SimClock;
-  readonly #initial: ThrottlingConfig;
   #limits: ArmThrottlingLimits = { enabled: true, ...armLimits, global: globalLimits(armLimits) };
   /** Per subscription and principal, and per subscription ("" as principal) for the global buckets. */
   #buckets = new Map<string, ArmBuckets>();
 
   constructor(clock: SimClock, config: ThrottlingConfig = {}) {
+    super(config);
     this.#clock = clock;
-    this.#initial = config;
     this.configure(config);
   }
 
   /** New limits (unset classes keep ARM's, unset global ones are 15 times the principal's); buckets start full. */
-  configure(config: ThrottlingConfig): void {
+  override configure(config: ThrottlingConfig): void {
     const principal: ArmLimits = {
       reads: config.reads ?? armLimits.reads,
       writes: config.writes ?? armLimits.writes,
@@ -72,13 +72,8 @@ export class Throttling {
     this.#buckets.clear();
   }
 
-  config(): ArmThrottlingLimits {
+  override config(): ArmThrottlingLimits {
     return this.#limits;
-  }
-
-  /** Back to the topology's limits, buckets full (admin reset). */
-  reset(): void {
-    this.configure(this.#initial);
   }
 
   /** Takes a token from the principal's and the global bucket, or from neither when one is empty. */
@@ -143,21 +138,5 @@ export function throttle(throttling: Throttling, clock: SimClock): Middleware {
 
 /** GET and PUT /admin/throttling: read or replace the limits (buckets start full). */
 export function throttlingAdminRoutes(throttling: Throttling): ProviderRoute[] {
-  return [
-    {
-      method: "GET",
-      path: "/admin/throttling",
-      operation: "admin/throttling",
-      handler: () => ({ status: 200, body: throttling.config() }),
-    },
-    {
-      method: "PUT",
-      path: "/admin/throttling",
-      operation: "admin/throttling/write",
-      handler: (req) => {
-        throttling.configure(checkedBody(req, ThrottlingSchema));
-        return { status: 200, body: throttling.config() };
-      },
-    },
-  ];
+  return configAdminRoutes("throttling", ThrottlingSchema, throttling);
 }

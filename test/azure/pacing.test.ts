@@ -116,6 +116,21 @@ const arm = { reads: bucket(10, 10), writes: bucket(100, 1), deletes: bucket(1, 
 const vm = (n: number, action: string) =>
   `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm-${n}/${action}`;
 
+/** One request through the pacer, answered at once. */
+async function answered(
+  pacer: ArmPacer,
+  method: string,
+  path: string,
+  status: number,
+  values: Record<string, string>,
+) {
+  const request = await pacer.admit(method, path);
+  request.answered(status, headers(values));
+  request.done();
+}
+
+const remainingResource = (...entries: string[]) => entries.map((e) => `Microsoft.Compute/${e}`).join(",");
+
 /** When each request got through the pacer (the fake clock's time), admitted one after the other. */
 async function admittedAt(
   pacer: ArmPacer,
@@ -170,19 +185,12 @@ describe("pacer", () => {
   it("closes ARM's lane until Retry-After on ARM's 429, not on a resource provider's", async () => {
     const clock = fakeClock();
     const pacer = new ArmPacer({ arm, compute: false }, clock, 0);
-    const throttledByCompute = await pacer.admit("POST", vm(1, "start"));
-    throttledByCompute.answered(
-      429,
-      headers({
-        "retry-after": "30",
-        "x-ms-ratelimit-remaining-resource": "Microsoft.Compute/UpdateVMResource;0",
-      }),
-    );
-    throttledByCompute.done();
+    await answered(pacer, "POST", vm(1, "start"), 429, {
+      "retry-after": "30",
+      "x-ms-ratelimit-remaining-resource": remainingResource("UpdateVMResource;0"),
+    });
     expect(await admittedAt(pacer, clock, [["PATCH", "/subscriptions/s/a"]])).toEqual([0]);
-    const throttledByArm = await pacer.admit("PATCH", "/subscriptions/s/b");
-    throttledByArm.answered(429, headers({ "retry-after": "3" }));
-    throttledByArm.done();
+    await answered(pacer, "PATCH", "/subscriptions/s/b", 429, { "retry-after": "3" });
     // Writes wait for Retry-After, and then for a token to refill (one a second); reads do not.
     expect(
       await admittedAt(pacer, clock, [
@@ -196,15 +204,12 @@ describe("pacer", () => {
     const clock = fakeClock();
     const compute = { ...computeLimits, UpdateVM: { subscription: bucket(100, 2) } };
     const pacer = new ArmPacer({ arm: false, compute }, clock, 0);
-    const first = await pacer.admit("POST", vm(0, "start"));
-    first.answered(
-      202,
-      headers({
-        "x-ms-ratelimit-remaining-resource":
-          "Microsoft.Compute/UpdateVMSubscriptionMaximum;2,Microsoft.Compute/UpdateVMResource;11",
-      }),
-    );
-    first.done();
+    await answered(pacer, "POST", vm(0, "start"), 202, {
+      "x-ms-ratelimit-remaining-resource": remainingResource(
+        "UpdateVMSubscriptionMaximum;2",
+        "UpdateVMResource;11",
+      ),
+    });
     const starts = await admittedAt(pacer, clock, [
       ["POST", vm(1, "start")],
       ["POST", vm(2, "powerOff")],
@@ -223,27 +228,17 @@ describe("pacer", () => {
   it("closes a Compute policy until Retry-After on its 429, unless only the VM's own bucket ran out", async () => {
     const clock = fakeClock();
     const pacer = new ArmPacer({ arm, compute: computeLimits }, clock, 0);
-    const vmOnly = await pacer.admit("POST", vm(1, "deallocate"));
-    vmOnly.answered(
-      429,
-      headers({
-        "retry-after": "20",
-        "x-ms-ratelimit-remaining-resource":
-          "Microsoft.Compute/DeleteVMSubscriptionMaximum;900,Microsoft.Compute/DeleteVMResource;0",
-      }),
-    );
-    vmOnly.done();
+    const refused = (n: number, retryAfter: number, policyLeft: number, vmLeft: number) =>
+      answered(pacer, "POST", vm(n, "deallocate"), 429, {
+        "retry-after": String(retryAfter),
+        "x-ms-ratelimit-remaining-resource": remainingResource(
+          `DeleteVMSubscriptionMaximum;${policyLeft}`,
+          `DeleteVMResource;${vmLeft}`,
+        ),
+      });
+    await refused(1, 20, 900, 0);
     expect(await admittedAt(pacer, clock, [["POST", vm(2, "deallocate")]])).toEqual([0]);
-    const policy = await pacer.admit("POST", vm(3, "deallocate"));
-    policy.answered(
-      429,
-      headers({
-        "retry-after": "5",
-        "x-ms-ratelimit-remaining-resource":
-          "Microsoft.Compute/DeleteVMSubscriptionMaximum;0,Microsoft.Compute/DeleteVMResource;11",
-      }),
-    );
-    policy.done();
+    await refused(3, 5, 0, 11);
     // Starts (another policy) and ARM's writes go on; deallocations wait for Retry-After, then for
     // a token to refill (500 a minute: 120 ms).
     expect(await admittedAt(pacer, clock, [["POST", vm(4, "start")]])).toEqual([0]);
