@@ -4,11 +4,14 @@
 // - 5,000 notices then 5,000 log-offs through the gateways (10,000 writes): wall time against
 //   the floor ARM's write bucket imposes ((10,000 − 200) / 10 per second), and 429s met;
 // - the same kind of burst sent raw, unpaced: how many 429s it meets;
+// - 1,000 deallocations through the gateways (ARM's write bucket and Compute's DeleteVM policy):
+//   wall time against the floor the tighter of them imposes, and 429s met;
 // - a recovery-plan failover of all 1,000 protected VMs: simulated job time against the
 //   durations in the topology.
 //
 //   node bench/pacing.ts [timeScale]      (default 0.001: one simulated second is 1 ms)
 import { request } from "node:https";
+import { computeLimits } from "../src/azure/compute-policies.ts";
 import { emulatorConnection } from "../src/azure/connection.ts";
 import { createAzureGateways } from "../src/azure/index.ts";
 import { armLimits } from "../src/azure/pacing-buckets.ts";
@@ -98,6 +101,23 @@ try {
     `1000 raw writes, unpaced, ${concurrency} at a time`,
     `${(performance.now() - started).toFixed(0)} ms real, ${refused} answered 429`,
   );
+
+  // Every VM deallocated through the gateways: a write for ARM, a DeleteVM for Compute.
+  sim.admin.reset();
+  const vms = (await gw.compute.listPowerStates(rg)).map((vm) => vm.name);
+  started = performance.now();
+  await pool(vms, concurrency, (vm) => gw.compute.beginDeallocate(rg, vm));
+  const deallocating = performance.now() - started;
+  const deallocateFloor = Math.max(
+    floorOf(vms.length, armLimits.writes),
+    floorOf(vms.length, computeLimits.DeleteVM.subscription),
+  );
+  line(
+    `${vms.length} deallocations through the gateways, ${concurrency} at a time`,
+    `${deallocating.toFixed(0)} ms real, ${simSeconds(deallocating).toFixed(0)} s simulated / floor ${deallocateFloor.toFixed(0)} s`,
+  );
+  const deallocate = "Microsoft.Compute/virtualMachines/deallocate/action";
+  line("  429s met", String(sim.admin.calls(deallocate, 429)));
 
   // A recovery-plan failover of every protected VM.
   sim.admin.reset();

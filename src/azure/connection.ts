@@ -4,7 +4,7 @@
 // Kubernetes Secret; this module takes values, never a Kubernetes client.
 import { Agent } from "node:https";
 import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from "@azure/identity";
-import type { ArmLimits } from "./pacing-buckets.ts";
+import type { PacingLimits } from "./pacing-buckets.ts";
 import type { ArmRequestObserver } from "./request-observer.ts";
 
 export interface CloudEndpoints {
@@ -46,8 +46,11 @@ export interface AzureConnection {
   disableInstanceDiscovery?: boolean;
   /** Poll interval for long-running operations when the service gives no Retry-After. */
   pollIntervalMs?: number;
-  /** ARM's token buckets the gateways pace themselves by: ARM's own by default, the emulator's from its info; false for none. */
-  pacing?: ArmLimits | false;
+  /**
+   * The limits the gateways pace themselves by (ARM's buckets, Compute's policies): Azure's own
+   * by default, the emulator's from its info; false for no pacing at all.
+   */
+  pacing?: PacingLimits | false;
   /** The SDKs' retry of failed calls (5xx, network); their defaults when unset. */
   retry?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number };
   /** Told of every ARM request attempt, by kind and result (the operator's metrics). */
@@ -62,8 +65,8 @@ export interface EmulatorInfo {
   clientId: string;
   clientSecret: string;
   subscriptionId: string;
-  /** The emulator's buckets in real time; the gateways pace themselves by them (false: it does not throttle). */
-  pacing?: ArmLimits | false;
+  /** The emulator's limits in real time; the gateways pace themselves by them. */
+  pacing?: PacingLimits;
 }
 
 /** A connection to `avd-dr sim` with its client secret, trusting its CA. */

@@ -1,7 +1,8 @@
-// ARM's request limits as token buckets, one per call class and subscription. The same
+// ARM's request limits as token buckets, one per call class, subscription and principal. The same
 // model serves the emulator (which throttles with it, in simulated time) and the gateways
 // (which pace themselves with it, in real time), so both sides agree on what a burst costs.
 // No SDK here: plain numbers and times in milliseconds from whichever clock the caller uses.
+import type { ComputeLimits } from "./compute-policies.ts";
 
 export type ArmCallClass = "reads" | "writes" | "deletes";
 
@@ -14,20 +15,41 @@ export interface BucketLimits {
 
 export type ArmLimits = Record<ArmCallClass, BucketLimits>;
 
-/** ARM's per-subscription buckets since 2024 (reads 250 refilling 25/s; writes and deletes 200, 10/s). */
+/**
+ * ARM's buckets since 2024, per subscription and principal (reads 250 refilling 25/s; writes and
+ * deletes 200, 10/s).
+ */
 export const armLimits: ArmLimits = {
   reads: { capacity: 250, refillPerSecond: 25 },
   writes: { capacity: 200, refillPerSecond: 10 },
   deletes: { capacity: 200, refillPerSecond: 10 },
 };
 
-/** Limits for a clock that runs `timeScale` times real time (the emulator's): refills scaled to real seconds. */
+/** ARM's global buckets of a subscription, shared by all principals: 15 times a principal's. */
+export function globalLimits(limits: ArmLimits): ArmLimits {
+  return mapBuckets(limits, (b) => ({ capacity: b.capacity * 15, refillPerSecond: b.refillPerSecond * 15 }));
+}
+
+/** A bucket on a clock that runs `timeScale` times real time (the emulator's): refills per real second. */
+export function scaledBucket(limits: BucketLimits, timeScale: number): BucketLimits {
+  return { capacity: limits.capacity, refillPerSecond: limits.refillPerSecond / timeScale };
+}
+
 export function scaledLimits(timeScale: number, limits: ArmLimits = armLimits): ArmLimits {
-  const scale = (b: ArmLimits[ArmCallClass]) => ({
-    capacity: b.capacity,
-    refillPerSecond: b.refillPerSecond / timeScale,
-  });
-  return { reads: scale(limits.reads), writes: scale(limits.writes), deletes: scale(limits.deletes) };
+  return mapBuckets(limits, (b) => scaledBucket(b, timeScale));
+}
+
+function mapBuckets(limits: ArmLimits, map: (b: BucketLimits) => BucketLimits): ArmLimits {
+  return { reads: map(limits.reads), writes: map(limits.writes), deletes: map(limits.deletes) };
+}
+
+/**
+ * What the gateways pace themselves by: ARM's buckets of one principal in the subscription and
+ * Compute's policies; false for a part that does not throttle (only the emulator can say so).
+ */
+export interface PacingLimits {
+  arm: ArmLimits | false;
+  compute: ComputeLimits | false;
 }
 
 /** GET and HEAD are reads, DELETE deletes; PUT, PATCH and POST (actions) are writes. */
@@ -102,8 +124,8 @@ export class TokenBucket {
   }
 }
 
-/** One bucket per call class, as ARM keeps them per subscription. */
-export class SubscriptionBuckets {
+/** One bucket per call class, as ARM keeps them per subscription and principal (and globally). */
+export class ArmBuckets {
   readonly #buckets: Record<ArmCallClass, TokenBucket>;
 
   constructor(limits: ArmLimits, now: number) {

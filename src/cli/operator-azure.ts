@@ -4,7 +4,7 @@
 // (NODE_EXTRA_CA_CERTS=<the info's caFile>), as any other private CA would be.
 import { readFile } from "node:fs/promises";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
-import type { ArmLimits } from "../azure/pacing-buckets.ts";
+import type { PacingLimits } from "../azure/pacing-buckets.ts";
 import type { ArmRequestObserver } from "../azure/request-observer.ts";
 import type { Log } from "../controller/logger.ts";
 import { AzureAccess } from "../reconcilers/azure-access.ts";
@@ -12,7 +12,7 @@ import { type Clock, type ClockAnchor, scaledClock, systemClock } from "../recon
 
 /** The fields of `avd-dr sim --info-file` the operator uses. */
 interface EmulatorInfoFile {
-  pacing?: ArmLimits | false;
+  pacing?: PacingLimits | false;
   clock?: ClockAnchor;
 }
 

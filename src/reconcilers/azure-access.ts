@@ -11,7 +11,7 @@ import {
   clouds,
 } from "../azure/connection.ts";
 import { type AzureGateways, createAzureGateways } from "../azure/index.ts";
-import type { ArmLimits } from "../azure/pacing-buckets.ts";
+import type { PacingLimits } from "../azure/pacing-buckets.ts";
 import type { ArmRequestObserver } from "../azure/request-observer.ts";
 import type { AzureCredentials } from "./plan-validation.ts";
 
@@ -21,8 +21,8 @@ export interface AzureAccessOptions {
   authorityHost: string;
   /** A CA to trust besides the system's (the emulator's); NODE_EXTRA_CA_CERTS works too. */
   caPem?: string;
-  /** ARM's buckets to pace by; ARM's own by default, false for none. */
-  pacing?: ArmLimits | false;
+  /** The limits to pace by (ARM's buckets, Compute's policies); Azure's own by default, false for none. */
+  pacing?: PacingLimits | false;
   /** Told of every ARM request (the operator's metrics). */
   onRequest?: ArmRequestObserver;
   /** Builds the gateways of a connection (tests hand in fakes). */

@@ -7,7 +7,8 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ArmLimits, scaledLimits } from "../azure/pacing-buckets.ts";
+import { scaledComputeLimits } from "../azure/compute-policies.ts";
+import { type PacingLimits, scaledLimits } from "../azure/pacing-buckets.ts";
 import { adminRoutes, SimAdmin } from "./admin.ts";
 import {
   advanceTime,
@@ -17,6 +18,7 @@ import {
   checkScope,
   countCalls,
 } from "./arm-stages.ts";
+import { computeThrottle, computeThrottlingAdminRoutes } from "./compute-throttling.ts";
 import { faultAdminRoutes, injectFaults } from "./faults.ts";
 import {
   ArmError,
@@ -49,10 +51,11 @@ export interface SimInfo {
   clientSecret: string;
   subscriptionId: string;
   /**
-   * The emulator's token buckets in real time (refills scaled by the time scale), for the
-   * gateways' pacing; false when the topology switches throttling off.
+   * The emulator's ARM buckets (a principal's) and Compute policies at start, in real time
+   * (refills scaled by the time scale), for the gateways' pacing; a part is false when the
+   * topology switches it off.
    */
-  pacing: ArmLimits | false;
+  pacing: PacingLimits;
   /**
    * The simulated clock: its time (epoch ms) at a wall-clock instant, and its time scale, so that
    * another process (the operator, with --emulator-info) can run on it. Valid until /admin/reset.
@@ -114,7 +117,12 @@ export async function startSim(options: SimOptions): Promise<RunningSim> {
   const tokenLifetimeSeconds = () => state.world.durations.tokenLifetime;
   addRoutes(entraRoutes({ topology: () => topology, signer, tokenLifetimeSeconds }), []);
   addRoutes(
-    [...adminRoutes(admin), ...throttlingAdminRoutes(state.throttling), ...faultAdminRoutes(state.faults)],
+    [
+      ...adminRoutes(admin),
+      ...throttlingAdminRoutes(state.throttling),
+      ...computeThrottlingAdminRoutes(state.computeThrottling),
+      ...faultAdminRoutes(state.faults),
+    ],
     [],
   );
 
@@ -131,6 +139,8 @@ export async function startSim(options: SimOptions): Promise<RunningSim> {
   arm.use(injectFaults(state.faults, state, state.clock.timeScale));
   arm.use(checkScope(() => state.world));
   arm.use(checkApiVersion());
+  // Compute throttles behind ARM, once ARM has routed the request to it.
+  arm.use(computeThrottle(state.computeThrottling, state));
   arm.use(advanceTime(state.timeline));
   arm.use(auditWrites(state.audit, state.clock));
   const plain = new Pipeline();
@@ -180,8 +190,13 @@ export async function startSim(options: SimOptions): Promise<RunningSim> {
     clientId: principal.clientId,
     clientSecret: principal.clientSecret ?? "",
     subscriptionId: topology.subscriptionId,
-    pacing:
-      state.throttling.config().enabled && scaledLimits(state.clock.timeScale, state.throttling.config()),
+    pacing: {
+      arm:
+        state.throttling.config().enabled && scaledLimits(state.clock.timeScale, state.throttling.config()),
+      compute:
+        state.computeThrottling.enabled &&
+        scaledComputeLimits(state.clock.timeScale, state.computeThrottling.limits),
+    },
     clock: { clockMs: state.clock.now(), realMs: Date.now(), timeScale: state.clock.timeScale },
   };
 

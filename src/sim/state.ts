@@ -1,5 +1,6 @@
 // Everything the emulator holds while it runs, rebuilt from the topology on reset.
 import { SimClock, Timeline } from "./clock.ts";
+import { ComputeThrottling } from "./compute-throttling.ts";
 import { Faults } from "./faults.ts";
 import { OperationEngine } from "./operations.ts";
 import type { SimContext } from "./provider.ts";
@@ -18,6 +19,7 @@ export class SimState implements SimContext {
   readonly audit = new AuditLog();
   readonly pageSize: number;
   readonly throttling: Throttling;
+  readonly computeThrottling: ComputeThrottling;
   readonly faults: Faults;
   #world: World;
   #siteRecovery: SiteRecovery;
@@ -29,6 +31,7 @@ export class SimState implements SimContext {
     this.operations = new OperationEngine(this.timeline);
     this.pageSize = topology.pageSize ?? 100;
     this.throttling = new Throttling(this.clock, topology.throttling);
+    this.computeThrottling = new ComputeThrottling(this.clock, topology.computeThrottling);
     this.faults = new Faults(this.timeline, topology.faults);
     this.#world = this.#newWorld();
     this.#siteRecovery = new SiteRecovery(this, topology.siteRecovery, this.faults);
@@ -57,6 +60,7 @@ export class SimState implements SimContext {
     this.counters.clear();
     this.audit.clear();
     this.throttling.reset();
+    this.computeThrottling.reset();
     this.faults.reset();
     this.#world = this.#newWorld();
     this.#siteRecovery = new SiteRecovery(this, this.topology.siteRecovery, this.faults);

@@ -1,7 +1,7 @@
 // The throttling part of a topology (and the admin API's PUT /admin/throttling body); see throttling.ts.
 import { type Static, Type } from "@sinclair/typebox";
 
-const Bucket = Type.Object(
+const BucketSchema = Type.Object(
   {
     capacity: Type.Integer({ minimum: 1, description: "tokens a full bucket holds, e.g. 200" }),
     refillPerSecond: Type.Number({ minimum: 0, description: "tokens added per simulated second, e.g. 10" }),
@@ -9,12 +9,18 @@ const Bucket = Type.Object(
   { additionalProperties: false },
 );
 
+const Buckets = {
+  reads: Type.Optional(BucketSchema),
+  writes: Type.Optional(BucketSchema),
+  deletes: Type.Optional(BucketSchema),
+};
+
 export const ThrottlingSchema = Type.Object(
   {
     enabled: Type.Optional(Type.Boolean()),
-    reads: Type.Optional(Bucket),
-    writes: Type.Optional(Bucket),
-    deletes: Type.Optional(Bucket),
+    ...Buckets,
+    /** The subscription's buckets shared by every principal; 15 times a principal's by default. */
+    global: Type.Optional(Type.Object(Buckets, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );

@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { parse } from "yaml";
+import { ComputeThrottlingSchema } from "./compute-throttling-schema.ts";
 import { FaultsSchema } from "./faults-schema.ts";
 import { SiteRecoverySchema, siteRecoveryProblems } from "./site-recovery/topology.ts";
 import { ThrottlingSchema } from "./throttling-schema.ts";
@@ -131,6 +132,7 @@ export const TopologySchema = Type.Object(
     resourceGroups: Type.Array(ResourceGroup),
     siteRecovery: Type.Optional(SiteRecoverySchema),
     throttling: Type.Optional(ThrottlingSchema),
+    computeThrottling: Type.Optional(ComputeThrottlingSchema),
     faults: Type.Optional(FaultsSchema),
   },
   { additionalProperties: false },
