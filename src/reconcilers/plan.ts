@@ -23,8 +23,11 @@ import { type AzureCredentials, validatePlan } from "./plan-validation.ts";
 
 /** What the Azure side reports about a valid plan. */
 export interface PlanObservation {
-  /** Status fields the observer owns (counts, replication, activeRegion); a key set to undefined is removed. */
-  status: Omit<AvdDisasterRecoveryPlanStatus, "observedGeneration" | "activeFailover" | "conditions">;
+  /** Status fields the observer owns (counts, replication); a key set to undefined is removed. activeRegion belongs to the failover runner. */
+  status: Omit<
+    AvdDisasterRecoveryPlanStatus,
+    "observedGeneration" | "activeFailover" | "conditions" | "activeRegion" | "lastFailover"
+  >;
   /** Its own conditions (Protected, StandbyDeallocated, FailoverReady); kstatus's come from `health`. */
   conditions: ConditionInput[];
   health: Health;
@@ -133,6 +136,7 @@ export class PlanReconciler implements Reconciler {
       return {
         ...current.status,
         ...observed,
+        activeRegion: current.status?.activeRegion ?? "Primary",
         observedGeneration: generation,
         conditions: withHealth(next, health, generation, now),
       };

@@ -93,6 +93,7 @@ export function setupReconcilers(s: ReconcilerSetup): { events: KubeEventRecorde
   const planObserver = s.azure
     ? new PlanPosture({
         access: s.azure,
+        livePlans: planClient,
         clock,
         events,
         log: planLog,

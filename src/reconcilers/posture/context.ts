@@ -15,10 +15,21 @@ export interface PostureContext {
   events: { record(event: EventInput): void };
   /** False while a failover runs: the posture observes and changes nothing. */
   acting: boolean;
+  /**
+   * Asks the API server again, just before Azure is changed: a failover accepted since the plan
+   * was read must not have the standby VMs it starts deallocated under it.
+   */
+  stillActing(): Promise<boolean>;
 }
 
 /** Why the plan is not ready for a failover: a condition reason and a message naming the fix. */
 export interface Problem {
   reason: string;
   message: string;
+}
+
+/** Whether the posture may change Azure now; asks the API server, so only call it with work to send. */
+export async function mayAct(ctx: PostureContext): Promise<boolean> {
+  if (ctx.acting && !(await ctx.stillActing())) ctx.acting = false;
+  return ctx.acting;
 }

@@ -31,6 +31,8 @@ export interface PlanPostureDeps {
   clock: Clock;
   events: EventRecorder;
   log: Log;
+  /** Reads a plan from the API server itself: acting is re-checked just before Azure is changed. */
+  livePlans: { get(namespace: string, name: string): Promise<AvdDisasterRecoveryPlan | undefined> };
   /** Azure region of the cluster the operator runs in; undefined when not known. */
   operatorRegion?: string;
   /** Told of each observed plan's readiness and worst RPO (the operator's metrics). */
@@ -61,6 +63,10 @@ export class PlanPosture implements PlanObserver {
         record: (event) => this.#d.events.record({ ...plan, kind: PLAN_KIND }, event),
       },
       acting: plan.status?.activeFailover === undefined,
+      stillActing: async () => {
+        const now = await this.#d.livePlans.get(plan.metadata.namespace!, plan.metadata.name!);
+        return now !== undefined && now.status?.activeFailover === undefined;
+      },
     };
     const steadyMs = clock.toRealMs(parseDuration(plan.spec.observeInterval ?? "5m"));
     try {
@@ -97,7 +103,6 @@ export class PlanPosture implements PlanObserver {
     const { desktopVirtualization, compute } = ctx.gateways;
     const inventory = await readInventory(plan, desktopVirtualization, compute);
     const status: PlanObservation["status"] = {
-      activeRegion: activeRegionOf(plan),
       primary: regionCounts(plan, inventory.hosts, "Primary"),
       secondary: regionCounts(plan, inventory.hosts, "Secondary"),
     };

@@ -12,7 +12,7 @@ import { AzureError } from "../../azure/errors.ts";
 import type { ProtectedItemInfo, RecoveryPlanInfo, VaultRef } from "../../azure/gateways.ts";
 import { activeRegionOf, type Host, type Inventory, regionSpec } from "../inventory.ts";
 import { some } from "../some.ts";
-import type { PostureContext, Problem } from "./context.ts";
+import { mayAct, type PostureContext, type Problem } from "./context.ts";
 
 /** At most this many protections are started per reconcile, so a reconcile stays short. */
 const ENABLE_PER_PASS = 50;
@@ -271,6 +271,7 @@ async function enableReplication(
     `/subscriptions/${plan.spec.subscriptionId}/resourceGroups/${plan.spec.secondary.resourceGroup}`;
   const source = containerPath(mapping.sourceContainerId);
   const started: string[] = [];
+  if (!(await mayAct(ctx))) return undefined;
   for (const host of hosts
     .filter((h) => h.info.vmResourceId && h.vm?.location === from)
     .slice(0, ENABLE_PER_PASS)) {

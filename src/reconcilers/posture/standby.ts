@@ -6,7 +6,7 @@ import { type ConditionInput, formatDuration, metav1Time, parseDuration } from "
 import type { PowerState } from "../../azure/gateways.ts";
 import { activeRegionOf, type Host, type Inventory, otherRegion, regionSpec } from "../inventory.ts";
 import { some } from "../some.ts";
-import type { PostureContext, Problem } from "./context.ts";
+import { mayAct, type PostureContext, type Problem } from "./context.ts";
 
 /** At most this many power actions or drain-mode writes are sent per reconcile. */
 const WRITES_PER_PASS = 100;
@@ -52,56 +52,8 @@ export async function keepStandby(ctx: PostureContext, inventory: Inventory): Pr
   };
 
   if (ctx.acting) await drain(ctx, hosts, inFlight);
-  let refreshing = status.standbyRefresh !== undefined && status.standbyRefresh.failedAt === undefined;
-  if (ctx.acting && hosts.length > 0) {
-    if (refreshing) {
-      const started = Date.parse(status.standbyRefresh!.startedAt);
-      const notAvailable = hosts.filter((h) => h.info.status !== "Available");
-      const timeoutMs = parseDuration(plan.spec.verify?.timeout ?? "30m");
-      if (notAvailable.length === 0) {
-        status.lastStandbyPowerOn = metav1Time(now);
-        delete status.standbyRefresh;
-        refreshing = false;
-        ctx.events.record({
-          type: "Normal",
-          reason: "RegistrationRefreshed",
-          action: "RefreshRegistration",
-          note: `all ${hosts.length} standby session hosts in ${where} reported Available, renewing their AVD registration; deallocating them again`,
-        });
-      } else if (now.getTime() - started > timeoutMs) {
-        const message = `after ${formatDuration(now.getTime() - started)}, ${notAvailable.length} standby session host(s) were not Available: ${some(notAvailable.map((h) => `${h.info.name} (${h.info.status})`))}`;
-        status.standbyRefresh = { ...status.standbyRefresh!, failedAt: metav1Time(now), message };
-        refreshing = false;
-        ctx.events.record({
-          type: "Warning",
-          reason: "RegistrationRefreshFailed",
-          action: "RefreshRegistration",
-          note: `${message}; check those hosts' AVD agent and registration; the next refresh is in ${formatDuration(REFRESH_RETRY_MS)}`,
-        });
-      } else {
-        await power(ctx, hosts, "start", new Set<PowerState>(["deallocated", "stopped", "deallocating"]));
-        inFlight.push(
-          `renewing the AVD registration of the standby hosts: ${hosts.length - notAvailable.length} of ${hosts.length} Available`,
-        );
-      }
-    } else if (refreshDue(now.getTime(), lastRun, intervalMs, status.standbyRefresh?.failedAt)) {
-      status.standbyRefresh = { startedAt: metav1Time(now) };
-      refreshing = true;
-      const started = await power(
-        ctx,
-        hosts,
-        "start",
-        new Set<PowerState>(["deallocated", "stopped", "deallocating"]),
-      );
-      inFlight.push(`starting ${started} standby VM(s) to renew their AVD registration`);
-      ctx.events.record({
-        type: "Normal",
-        reason: "RefreshingRegistration",
-        action: "RefreshRegistration",
-        note: `starting the ${hosts.length} standby session hosts in ${where}: they last ran ${lastRun === undefined ? "at an unknown time" : `at ${metav1Time(new Date(lastRun))}`}, and standbyPowerOnInterval is ${plan.spec.standbyPowerOnInterval ?? "168h"}`,
-      });
-    }
-  }
+  const refreshing =
+    ctx.acting && hosts.length > 0 && (await refresh(ctx, hosts, status, lastRun, where, inFlight));
 
   const keep = plan.spec.keepStandbyDeallocated ?? true;
   if (ctx.acting && !refreshing && keep) {
@@ -112,7 +64,8 @@ export async function keepStandby(ctx: PostureContext, inventory: Inventory): Pr
   if (deallocating > 0 && !inFlight.some((s) => s.startsWith("deallocating")))
     inFlight.push(`${deallocating} standby VM(s) deallocating`);
 
-  readiness.push(...standbyProblems(hosts, where, now.getTime(), lastRun, intervalMs, status));
+  const ranAt = status.lastStandbyPowerOn ? Date.parse(status.lastStandbyPowerOn) : undefined;
+  readiness.push(...standbyProblems(hosts, where, now.getTime(), ranAt, intervalMs, status));
   if (plan.spec.strategy === "StandbyHostPool")
     readiness.push(...(await appGroupProblems(ctx, inventory, standby)));
   return {
@@ -121,6 +74,71 @@ export async function keepStandby(ctx: PostureContext, inventory: Inventory): Pr
     readiness,
     inFlight,
   };
+}
+
+const STARTABLE: ReadonlySet<PowerState> = new Set(["deallocated", "stopped", "deallocating"]);
+
+/**
+ * The registration refresh: started when due, kept going until every standby host reports
+ * Available (its agent renewed its registration), given up after verify.timeout. Returns
+ * whether a refresh is running (the standby VMs are then left running).
+ */
+async function refresh(
+  ctx: PostureContext,
+  hosts: Host[],
+  status: StandbyPosture["status"],
+  lastRun: number | undefined,
+  where: string,
+  inFlight: string[],
+): Promise<boolean> {
+  const { plan } = ctx;
+  const now = ctx.clock.now();
+  const running = status.standbyRefresh;
+  if (running && running.failedAt === undefined) {
+    const startedAt = Date.parse(running.startedAt);
+    const notAvailable = hosts.filter((h) => h.info.status !== "Available");
+    if (notAvailable.length === 0) {
+      status.lastStandbyPowerOn = metav1Time(now);
+      delete status.standbyRefresh;
+      ctx.events.record({
+        type: "Normal",
+        reason: "RegistrationRefreshed",
+        action: "RefreshRegistration",
+        note: `all ${hosts.length} standby session hosts in ${where} reported Available, renewing their AVD registration; deallocating them again`,
+      });
+      return false;
+    }
+    if (now.getTime() - startedAt > parseDuration(plan.spec.verify?.timeout ?? "30m")) {
+      const message = `after ${formatDuration(now.getTime() - startedAt)}, ${notAvailable.length} standby session host(s) were not Available: ${some(notAvailable.map((h) => `${h.info.name} (${h.info.status})`))}`;
+      status.standbyRefresh = { ...running, failedAt: metav1Time(now), message };
+      ctx.events.record({
+        type: "Warning",
+        reason: "RegistrationRefreshFailed",
+        action: "RefreshRegistration",
+        note: `${message}; check those hosts' AVD agent and registration; the next refresh is in ${formatDuration(REFRESH_RETRY_MS)}`,
+      });
+      return false;
+    }
+    await power(ctx, hosts, "start", STARTABLE);
+    inFlight.push(
+      `renewing the AVD registration of the standby hosts: ${hosts.length - notAvailable.length} of ${hosts.length} Available`,
+    );
+    return ctx.acting;
+  }
+  const intervalMs = parseDuration(plan.spec.standbyPowerOnInterval ?? "168h");
+  if (!refreshDue(now.getTime(), lastRun, intervalMs, running?.failedAt)) return false;
+  const started = await power(ctx, hosts, "start", STARTABLE);
+  // A failover accepted meanwhile (power() asked) takes precedence over a refresh.
+  if (!ctx.acting) return false;
+  status.standbyRefresh = { startedAt: metav1Time(now) };
+  inFlight.push(`starting ${started} standby VM(s) to renew their AVD registration`);
+  ctx.events.record({
+    type: "Normal",
+    reason: "RefreshingRegistration",
+    action: "RefreshRegistration",
+    note: `starting the ${hosts.length} standby session hosts in ${where}: they last ran ${lastRun === undefined ? "at an unknown time" : `at ${metav1Time(new Date(lastRun))}`}, and standbyPowerOnInterval is ${plan.spec.standbyPowerOnInterval ?? "168h"}`,
+  });
+  return true;
 }
 
 function refreshDue(
@@ -144,6 +162,7 @@ async function power(
     .filter((h) => h.vm && from.has(h.vm.powerState))
     .slice(0, WRITES_PER_PASS)
     .map((h) => h.vm!);
+  if (targets.length === 0 || !(await mayAct(ctx))) return 0;
   const compute = ctx.gateways.compute;
   await Promise.all(
     targets.map(async (vm) => {
@@ -165,6 +184,7 @@ async function power(
 /** Standby hosts take no new sessions: no user lands there, and Start VM on Connect cannot wake them. */
 async function drain(ctx: PostureContext, hosts: Host[], inFlight: string[]): Promise<void> {
   const open = hosts.filter((h) => h.info.allowNewSession).slice(0, WRITES_PER_PASS);
+  if (open.length === 0 || !(await mayAct(ctx))) return;
   await Promise.all(
     open.map((h) =>
       ctx.gateways.desktopVirtualization.setAllowNewSession(

@@ -7,7 +7,7 @@
 import type { PowerState } from "../../../azure/gateways.ts";
 import { type Host, regionSpec } from "../../inventory.ts";
 import { some } from "../../some.ts";
-import { findOperation, recordOperation } from "../operations.ts";
+import { recordOperation } from "../operations.ts";
 import type { FailoverScope } from "../scope.ts";
 import { done, POLL_MS, type StepResult, wait } from "../step.ts";
 import type { FailoverStrategy, VerifyTarget } from "./strategy.ts";
@@ -16,6 +16,12 @@ import type { FailoverStrategy, VerifyTarget } from "./strategy.ts";
 const WRITES_PER_PASS = 100;
 
 const UP: ReadonlySet<PowerState> = new Set(["running", "starting"]);
+const START_ATTEMPTS = 3;
+
+const startsOf = (scope: FailoverScope, vmId: string) =>
+  (scope.status.operations ?? []).filter(
+    (o) => o.kind === "start" && o.target?.toLowerCase() === vmId.toLowerCase(),
+  ).length;
 const DOWN: ReadonlySet<PowerState> = new Set(["deallocated"]);
 
 const targets = async (scope: FailoverScope): Promise<Host[]> =>
@@ -25,9 +31,10 @@ export const standbyStrategy: FailoverStrategy = {
   async failover(scope) {
     const hosts = await targets(scope);
     const drill = scope.request.spec.type === "Test";
-    // A VM whose start was sent is not sent again: if it failed to start, verify names it.
+    // A VM found down again after its start (preempted, or it failed to start) gets another
+    // start, up to START_ATTEMPTS in all; verify names the ones that never came up.
     const toStart = hosts.filter(
-      (h) => h.vm && !UP.has(h.vm.powerState) && !findOperation(scope.status, "start", h.vm.id),
+      (h) => h.vm && !UP.has(h.vm.powerState) && startsOf(scope, h.vm.id) < START_ATTEMPTS,
     );
     const toOpen = drill ? [] : hosts.filter((h) => !h.info.allowNewSession);
     const starts = toStart.slice(0, WRITES_PER_PASS);
