@@ -108,12 +108,14 @@ async function drainPass(scope: FailoverScope, unplanned: boolean): Promise<Step
   // A notice is recorded with a time after its answer came back, rounded up to the second that
   // status keeps: never earlier than the user was shown it.
   const after = metav1Time(new Date(Math.ceil(scope.now().getTime() / 1000) * 1000));
-  if (sentNotices.ok.length > 0)
+  if (sentNotices.ok.length > 0) {
     record.notified = [...(record.notified ?? []), { at: after, sessions: sentNotices.ok }];
+    for (const key of sentNotices.ok) notified.set(key, Date.parse(after));
+  }
   if (sentLogOffs.ok.length > 0)
     record.loggedOff = [...(record.loggedOff ?? []), { at: after, sessions: sentLogOffs.ok }];
 
-  const notifiedCount = notified.size + sentNotices.ok.length;
+  const notifiedCount = notified.size;
   const loggedOffCount = loggedOff.size + sentLogOffs.ok.length;
   const stillOpen = open.length - drained.ok.length;
   scope.status.totals = {
