@@ -1,29 +1,23 @@
 // Microsoft.RecoveryServices site recovery at the api-version that
 // @azure/arm-recoveryservices-siterecovery 5.1 sends (2023-06-01): vaults, fabrics,
-// protection containers, A2A protected items (enable protection, failover, commit,
-// reprotect, test failover and its cleanup), recovery points, recovery plans and jobs.
-// Every action answers 202 with the job's operation (same name as the job), so that a
-// caller can both poll it as an ARM long-running operation and read the job.
+// protection containers, replication policies, container mappings, A2A protected items
+// (enable protection, failover, commit, reprotect, test failover and its cleanup), recovery
+// points, recovery plans and jobs. Every action answers 202 as the service does:
+// Azure-AsyncOperation names the vault's replicationOperationStatus, Location the acted-on
+// resource's operationresults, both with the job's name.
+import { ArmError, jsonBody, notFound, origin, type SimRequest, type SimResponse } from "../http.ts";
+import { type ProviderRoute, page, type ResourceProvider, rgPath, type SimContext } from "../provider.ts";
 import {
-  ArmError,
-  badRequest,
-  jsonBody,
-  notFound,
-  origin,
-  type SimRequest,
-  type SimResponse,
-} from "../http.ts";
-import {
-  operationStatusRoutes,
-  type ProviderRoute,
-  page,
-  type ResourceProvider,
-  rgPath,
-  type SimContext,
-} from "../provider.ts";
+  defaults,
+  enableInput,
+  failoverInput,
+  reprotectInput,
+  testFailoverInput,
+} from "../site-recovery/inputs.ts";
 import type { Job } from "../site-recovery/jobs.ts";
 import type {
-  FailoverInput,
+  ActionInput,
+  Container,
   ItemAction,
   ProtectedItem,
   RecoveryPlan,
@@ -34,7 +28,10 @@ import {
   renderFabric,
   renderItem,
   renderJob,
+  renderMapping,
+  renderOperationStatus,
   renderPlan,
+  renderPolicy,
   renderRecoveryPoint,
   renderVault,
 } from "../site-recovery/render.ts";
@@ -45,9 +42,13 @@ const fabricPath = `${vaultPath}/replicationFabrics/{fabricName}`;
 const containerPath = `${fabricPath}/replicationProtectionContainers/{protectionContainerName}`;
 const itemPath = `${containerPath}/replicationProtectedItems/{replicatedProtectedItemName}`;
 const planPath = `${vaultPath}/replicationRecoveryPlans/{recoveryPlanName}`;
+const mappings = "replicationProtectionContainerMappings";
 const op = (what: string) => `Microsoft.RecoveryServices/vaults/${what}`;
-const itemOp = (what: string) =>
-  op(`replicationFabrics/replicationProtectionContainers/replicationProtectedItems/${what}`);
+const containerOp = (what: string) => op(`replicationFabrics/replicationProtectionContainers/${what}`);
+const itemOp = (what: string) => containerOp(`replicationProtectedItems/${what}`);
+
+/** The service asks clients to poll again after 30 seconds. */
+const retryAfterSeconds = 30;
 
 const a2aOnly = (what: string) =>
   new ArmError(
@@ -60,199 +61,206 @@ export const siteRecoveryProvider: ResourceProvider = {
   namespace,
   apiVersions: ["2023-02-01", "2023-04-01", "2023-06-01", "2023-08-01", "2024-01-01", "2024-04-01"],
   routes: (ctx) => [
-    {
-      method: "GET",
-      path: vaultPath,
-      operation: op("read"),
-      handler: (req) => ({ status: 200, body: renderVault(vaultOf(ctx, req)) }),
-    },
-    {
-      method: "GET",
-      path: `${vaultPath}/replicationFabrics`,
-      operation: op("replicationFabrics/read"),
-      handler: (req) => {
-        const vault = vaultOf(ctx, req);
-        return page(req, ctx, [vault.primary, vault.recovery], (f) => renderFabric(f, vault));
-      },
-    },
-    {
-      method: "GET",
-      path: fabricPath,
-      operation: op("replicationFabrics/read"),
-      handler: (req) => {
-        const vault = vaultOf(ctx, req);
-        return { status: 200, body: renderFabric(fabricOf(vault, req), vault) };
-      },
-    },
-    {
-      method: "GET",
-      path: `${fabricPath}/replicationProtectionContainers`,
-      operation: op("replicationFabrics/replicationProtectionContainers/read"),
-      handler: (req) => {
-        const vault = vaultOf(ctx, req);
-        return page(req, ctx, [fabricOf(vault, req).container], (c) => renderContainer(c, vault));
-      },
-    },
-    {
-      method: "GET",
-      path: `${vaultPath}/replicationProtectionContainers`,
-      operation: op("replicationFabrics/replicationProtectionContainers/read"),
-      handler: (req) => {
-        const vault = vaultOf(ctx, req);
-        return page(req, ctx, [vault.primary.container, vault.recovery.container], (c) =>
-          renderContainer(c, vault),
-        );
-      },
-    },
-    {
-      method: "GET",
-      path: containerPath,
-      operation: op("replicationFabrics/replicationProtectionContainers/read"),
-      handler: (req) => {
-        const vault = vaultOf(ctx, req);
-        return { status: 200, body: renderContainer(containerOf(vault, req), vault) };
-      },
-    },
-    {
-      method: "GET",
-      path: `${containerPath}/replicationProtectedItems`,
-      operation: itemOp("read"),
-      handler: (req) => {
+    get(vaultPath, op("read"), (req) => renderVault(vaultOf(ctx, req))),
+    list(
+      ctx,
+      `${vaultPath}/replicationFabrics`,
+      op("replicationFabrics/read"),
+      (req) => [vaultOf(ctx, req).primary, vaultOf(ctx, req).recovery],
+      (f, req) => renderFabric(f, vaultOf(ctx, req)),
+    ),
+    get(fabricPath, op("replicationFabrics/read"), (req) => {
+      const vault = vaultOf(ctx, req);
+      return renderFabric(fabricOf(vault, req), vault);
+    }),
+    list(
+      ctx,
+      `${fabricPath}/replicationProtectionContainers`,
+      containerOp("read"),
+      (req) => [fabricOf(vaultOf(ctx, req), req).container],
+      (c, req) => renderContainer(c, vaultOf(ctx, req)),
+    ),
+    list(
+      ctx,
+      `${vaultPath}/replicationProtectionContainers`,
+      op("replicationProtectionContainers/read"),
+      (req) => [vaultOf(ctx, req).primary.container, vaultOf(ctx, req).recovery.container],
+      (c, req) => renderContainer(c, vaultOf(ctx, req)),
+    ),
+    get(containerPath, containerOp("read"), (req) => {
+      const vault = vaultOf(ctx, req);
+      return renderContainer(containerOf(vault, req), vault);
+    }),
+    list(
+      ctx,
+      `${vaultPath}/replicationPolicies`,
+      op("replicationPolicies/read"),
+      (req) => [...vaultOf(ctx, req).policies.values()],
+      (p) => renderPolicy(p, ctx.siteRecovery.durations.recoveryPointInterval),
+    ),
+    get(`${vaultPath}/replicationPolicies/{policyName}`, op("replicationPolicies/read"), (req) => {
+      const vault = vaultOf(ctx, req);
+      const policy = vault.policies.get(req.params.policyName!.toLowerCase());
+      if (!policy) throw notFound(`${vault.name}/replicationPolicies/${req.params.policyName}`);
+      return renderPolicy(policy, ctx.siteRecovery.durations.recoveryPointInterval);
+    }),
+    list(
+      ctx,
+      `${vaultPath}/${mappings}`,
+      op(`${mappings}/read`),
+      (req) => vaultOf(ctx, req).mappings,
+      renderMapping,
+    ),
+    list(
+      ctx,
+      `${containerPath}/${mappings}`,
+      containerOp(`${mappings}/read`),
+      (req) => {
         const vault = vaultOf(ctx, req);
         const container = containerOf(vault, req);
-        const items = [...vault.items.values()].filter((i) => i.container === container);
-        return page(req, ctx, items, (i) => renderItem(ctx.siteRecovery, i, ctx.timeline.now()));
+        return vault.mappings.filter((m) => m.source === container);
       },
-    },
-    {
-      method: "GET",
-      path: `${vaultPath}/replicationProtectedItems`,
-      operation: itemOp("read"),
-      handler: (req) => {
-        const items = [...vaultOf(ctx, req).items.values()];
-        return page(req, ctx, items, (i) => renderItem(ctx.siteRecovery, i, ctx.timeline.now()));
+      renderMapping,
+    ),
+    get(`${containerPath}/${mappings}/{mappingName}`, containerOp(`${mappings}/read`), (req) => {
+      const vault = vaultOf(ctx, req);
+      const container = containerOf(vault, req);
+      const name = req.params.mappingName!.toLowerCase();
+      const mapping = vault.mappings.find((m) => m.source === container && m.name.toLowerCase() === name);
+      if (!mapping) throw notFound(`${container.name}/${mappings}/${req.params.mappingName}`);
+      return renderMapping(mapping);
+    }),
+    list(
+      ctx,
+      `${containerPath}/replicationProtectedItems`,
+      itemOp("read"),
+      (req) => {
+        const vault = vaultOf(ctx, req);
+        const container = containerOf(vault, req);
+        return [...vault.items.values()].filter((i) => i.container === container);
       },
-    },
-    {
-      method: "GET",
-      path: itemPath,
-      operation: itemOp("read"),
-      handler: (req) => ({
-        status: 200,
-        body: renderItem(ctx.siteRecovery, itemOf(ctx, req), ctx.timeline.now()),
-      }),
-    },
+      (i) => item(ctx, i),
+    ),
+    list(
+      ctx,
+      `${vaultPath}/replicationProtectedItems`,
+      op("replicationProtectedItems/read"),
+      (req) => [...vaultOf(ctx, req).items.values()],
+      (i) => item(ctx, i),
+    ),
+    get(itemPath, itemOp("read"), (req) => item(ctx, itemOf(ctx, req))),
     {
       method: "PUT",
       path: itemPath,
       operation: itemOp("write"),
       handler: (req) => enableProtection(ctx, req),
     },
-    {
-      method: "GET",
-      path: `${itemPath}/recoveryPoints`,
-      operation: itemOp("recoveryPoints/read"),
-      handler: (req) => {
-        const item = itemOf(ctx, req);
-        return page(req, ctx, ctx.siteRecovery.recoveryPoints(item), (t) => renderRecoveryPoint(item, t));
-      },
-    },
-    itemAction(ctx, "unplannedFailover", "UnplannedFailover", (req, item) =>
-      failoverInput(req, item, "item"),
+    list(
+      ctx,
+      `${itemPath}/recoveryPoints`,
+      itemOp("recoveryPoints/read"),
+      (req) => ctx.siteRecovery.recoveryPoints(itemOf(ctx, req)),
+      (p, req) => renderRecoveryPoint(itemOf(ctx, req), p),
     ),
-    itemAction(ctx, "testFailover", "TestFailover", (req, item) => testFailoverInput(req, item, "item")),
-    itemAction(ctx, "testFailoverCleanup", "TestFailoverCleanup", (req, item) => {
+    itemAction(ctx, "unplannedFailover", "UnplannedFailover", (req, i) => failoverInput(req, i, "item")),
+    itemAction(ctx, "testFailover", "TestFailover", (req, i) => testFailoverInput(req, i, "item")),
+    itemAction(ctx, "testFailoverCleanup", "TestFailoverCleanup", (req, i) => {
       jsonBody(req);
-      return defaults(item);
+      return defaults(i);
     }),
-    itemAction(ctx, "failoverCommit", "Commit", (_req, item) => defaults(item)),
-    itemAction(ctx, "reProtect", "ReverseReplicate", (req, item) => reprotectInput(req, item)),
-    {
-      method: "POST",
-      path: `${itemPath}/plannedFailover`,
-      operation: itemOp("plannedFailover/action"),
-      handler: (req) => {
-        itemOf(ctx, req);
-        throw a2aOnly("plannedFailover");
-      },
-    },
-    {
-      method: "POST",
-      path: `${itemPath}/failoverCancel`,
-      operation: itemOp("failoverCancel/action"),
-      handler: (req) => {
-        itemOf(ctx, req);
-        throw a2aOnly("failoverCancel");
-      },
-    },
-    {
-      method: "GET",
-      path: `${vaultPath}/replicationRecoveryPlans`,
-      operation: op("replicationRecoveryPlans/read"),
-      handler: (req) => page(req, ctx, [...vaultOf(ctx, req).plans.values()], renderPlan),
-    },
-    {
-      method: "GET",
-      path: planPath,
-      operation: op("replicationRecoveryPlans/read"),
-      handler: (req) => ({ status: 200, body: renderPlan(planOf(ctx, req)) }),
-    },
-    planAction(ctx, "unplannedFailover", "UnplannedFailover", (req, plan) =>
-      failoverInput(req, plan.groups[0]![0]!, "plan"),
+    itemAction(ctx, "failoverCommit", "Commit", (_req, i) => defaults(i)),
+    itemAction(ctx, "reProtect", "ReverseReplicate", reprotectInput),
+    refusedForA2A(itemPath, itemOp, "plannedFailover", (req) => itemOf(ctx, req), "plannedFailover"),
+    refusedForA2A(itemPath, itemOp, "failoverCancel", (req) => itemOf(ctx, req), "failoverCancel"),
+    operationResults(ctx, itemPath, itemOp("operationresults/read")),
+    list(
+      ctx,
+      `${vaultPath}/replicationRecoveryPlans`,
+      op("replicationRecoveryPlans/read"),
+      (req) => [...vaultOf(ctx, req).plans.values()],
+      renderPlan,
     ),
-    planAction(ctx, "testFailover", "TestFailover", (req, plan) =>
-      testFailoverInput(req, plan.groups[0]![0]!, "plan"),
+    get(planPath, op("replicationRecoveryPlans/read"), (req) => renderPlan(planOf(ctx, req))),
+    planAction(ctx, "unplannedFailover", "UnplannedFailover", (req, first) =>
+      failoverInput(req, first, "plan"),
     ),
-    planAction(ctx, "testFailoverCleanup", "TestFailoverCleanup", (req, plan) => {
+    planAction(ctx, "testFailover", "TestFailover", (req, first) => testFailoverInput(req, first, "plan")),
+    planAction(ctx, "testFailoverCleanup", "TestFailoverCleanup", (req, first) => {
       jsonBody(req);
-      return defaults(plan.groups[0]![0]!);
+      return defaults(first);
     }),
-    planAction(ctx, "failoverCommit", "Commit", (_req, plan) => defaults(plan.groups[0]![0]!)),
-    planAction(ctx, "reProtect", "ReverseReplicate", (_req, plan) => defaults(plan.groups[0]![0]!)),
-    {
-      method: "POST",
-      path: `${planPath}/plannedFailover`,
-      operation: op("replicationRecoveryPlans/plannedFailover/action"),
-      handler: (req) => {
-        planOf(ctx, req);
-        throw a2aOnly("plannedFailover of a recovery plan of A2A items");
+    planAction(ctx, "failoverCommit", "Commit", (_req, first) => defaults(first)),
+    // A plan's reprotect takes no body: each item goes back through the reverse mapping.
+    planAction(ctx, "reProtect", "ReverseReplicate", (_req, first) => defaults(first)),
+    refusedForA2A(
+      planPath,
+      (what) => op(`replicationRecoveryPlans/${what}`),
+      "plannedFailover",
+      (req) => planOf(ctx, req),
+      "plannedFailover of a recovery plan of A2A items",
+    ),
+    operationResults(ctx, planPath, op("replicationRecoveryPlans/operationresults/read")),
+    list(
+      ctx,
+      `${vaultPath}/replicationJobs`,
+      op("replicationJobs/read"),
+      (req) => [...vaultOf(ctx, req).jobs.values()],
+      renderJob,
+    ),
+    get(`${vaultPath}/replicationJobs/{jobName}`, op("replicationJobs/read"), (req) =>
+      renderJob(jobOf(vaultOf(ctx, req), req.params.jobName!)),
+    ),
+    get(
+      `${vaultPath}/replicationOperationStatus/{operationId}`,
+      op("replicationOperationStatus/read"),
+      (req) => {
+        const job = jobOf(vaultOf(ctx, req), req.params.operationId!);
+        return renderOperationStatus(ctx.operations.get(job.name)!);
       },
-    },
-    {
-      method: "GET",
-      path: `${vaultPath}/replicationJobs`,
-      operation: op("replicationJobs/read"),
-      handler: (req) => page(req, ctx, [...vaultOf(ctx, req).jobs.values()], renderJob),
-    },
-    {
-      method: "GET",
-      path: `${vaultPath}/replicationJobs/{jobName}`,
-      operation: op("replicationJobs/read"),
-      handler: (req) => {
-        const job = vaultOf(ctx, req).jobs.get(req.params.jobName!.toLowerCase());
-        if (!job) throw notFound(`${op("replicationJobs")}/${req.params.jobName}`);
-        return { status: 200, body: renderJob(job) };
-      },
-    },
-    ...operationStatusRoutes(ctx, namespace),
+    ),
   ],
 };
+
+// ---- routes ----
+
+function get(path: string, operation: string, render: (req: SimRequest) => unknown): ProviderRoute {
+  return { method: "GET", path, operation, handler: (req) => ({ status: 200, body: render(req) }) };
+}
+
+function list<T>(
+  ctx: SimContext,
+  path: string,
+  operation: string,
+  items: (req: SimRequest) => readonly T[],
+  render: (item: T, req: SimRequest) => unknown,
+): ProviderRoute {
+  return {
+    method: "GET",
+    path,
+    operation,
+    handler: (req) => page(req, ctx, items(req), (i) => render(i, req)),
+  };
+}
+
+const item = (ctx: SimContext, i: ProtectedItem) => renderItem(ctx.siteRecovery, i, ctx.timeline.now());
 
 function itemAction(
   ctx: SimContext,
   name: string,
   action: ItemAction,
-  input: (req: SimRequest, item: ProtectedItem) => FailoverInput,
+  input: (req: SimRequest, item: ProtectedItem) => ActionInput,
 ): ProviderRoute {
   return {
     method: "POST",
     path: `${itemPath}/${name}`,
     operation: itemOp(`${name}/action`),
     handler: (req) => {
-      const item = itemOf(ctx, req);
-      const job = ctx.siteRecovery.act(item, action, input(req, item));
-      req.auditDetails = { job: job.name, scenario: job.scenarioName };
-      return accepted(ctx, req, job);
+      const protectedItem = itemOf(ctx, req);
+      const given = input(req, protectedItem);
+      const response = accepted(ctx, req, ctx.siteRecovery.act(protectedItem, action, given));
+      // What a reprotect was told to go through, for the audit log.
+      if (given.reprotect) req.auditDetails = { ...req.auditDetails, reprotect: given.reprotect };
+      return response;
     },
   };
 }
@@ -261,7 +269,7 @@ function planAction(
   ctx: SimContext,
   name: string,
   action: ItemAction,
-  input: (req: SimRequest, plan: RecoveryPlan) => FailoverInput,
+  input: (req: SimRequest, firstItem: ProtectedItem) => ActionInput,
 ): ProviderRoute {
   return {
     method: "POST",
@@ -269,16 +277,61 @@ function planAction(
     operation: op(`replicationRecoveryPlans/${name}/action`),
     handler: (req) => {
       const plan = planOf(ctx, req);
-      const job = ctx.siteRecovery.planAction(plan, action, input(req, plan));
-      req.auditDetails = { job: job.name, scenario: job.scenarioName };
-      return accepted(ctx, req, job);
+      return accepted(ctx, req, ctx.siteRecovery.planAction(plan, action, input(req, plan.groups[0]![0]!)));
     },
   };
 }
 
+function refusedForA2A(
+  parent: string,
+  operation: (what: string) => string,
+  name: string,
+  lookup: (req: SimRequest) => unknown,
+  what: string,
+): ProviderRoute {
+  return {
+    method: "POST",
+    path: `${parent}/${name}`,
+    operation: operation(`${name}/action`),
+    handler: (req) => {
+      lookup(req);
+      throw a2aOnly(what);
+    },
+  };
+}
+
+/** `{resource}/operationresults/{job}`: 202 while the job runs, then 200 with the resource as the job left it. */
+function operationResults(ctx: SimContext, parent: string, operation: string): ProviderRoute {
+  return {
+    method: "GET",
+    path: `${parent}/operationresults/{operationId}`,
+    operation,
+    handler: (req) => {
+      const job = jobOf(vaultOf(ctx, req), req.params.operationId!);
+      return ctx.operations.poll(job.name, true);
+    },
+  };
+}
+
+/**
+ * The 202 of an action, as a live trace shows it. Retry-After is in real seconds: the
+ * service's 30 simulated seconds at the emulator's time scale, whole seconds as HTTP has them
+ * (0 below half a second, which clients read as "use your own interval").
+ */
 function accepted(ctx: SimContext, req: SimRequest, job: Job): SimResponse {
-  const operation = ctx.operations.get(job.name)!;
-  return ctx.operations.accepted(operation, origin(req), req.url.searchParams.get("api-version")!);
+  req.auditDetails = { job: job.name, scenario: job.scenarioName };
+  const apiVersion = `api-version=${req.url.searchParams.get("api-version")}`;
+  const vault = job.id.slice(0, job.id.lastIndexOf("/replicationJobs/"));
+  // The resource acted on: the path without the action's segment (a PUT has none).
+  const resource = req.method === "PUT" ? req.url.pathname : req.url.pathname.replace(/\/[^/]+$/, "");
+  return {
+    status: 202,
+    headers: {
+      "azure-asyncoperation": `${origin(req)}${vault}/replicationOperationStatus/${job.name}?${apiVersion}`,
+      location: `${origin(req)}${resource}/operationresults/${job.name}?${apiVersion}`,
+      "retry-after": String(Math.round(retryAfterSeconds * ctx.clock.timeScale)),
+    },
+  };
 }
 
 // ---- lookups ----
@@ -296,7 +349,7 @@ function fabricOf(vault: Vault, req: SimRequest) {
   return fabric;
 }
 
-function containerOf(vault: Vault, req: SimRequest) {
+function containerOf(vault: Vault, req: SimRequest): Container {
   const fabric = fabricOf(vault, req);
   if (fabric.container.name.toLowerCase() !== req.params.protectionContainerName!.toLowerCase())
     throw notFound(`${fabric.name}/replicationProtectionContainers/${req.params.protectionContainerName}`);
@@ -306,10 +359,10 @@ function containerOf(vault: Vault, req: SimRequest) {
 function itemOf(ctx: SimContext, req: SimRequest): ProtectedItem {
   const vault = vaultOf(ctx, req);
   const container = containerOf(vault, req);
-  const item = vault.items.get(req.params.replicatedProtectedItemName!.toLowerCase());
-  if (!item || item.container !== container)
+  const found = vault.items.get(req.params.replicatedProtectedItemName!.toLowerCase());
+  if (!found || found.container !== container)
     throw notFound(`${container.name}/replicationProtectedItems/${req.params.replicatedProtectedItemName}`);
-  return item;
+  return found;
 }
 
 function planOf(ctx: SimContext, req: SimRequest): RecoveryPlan {
@@ -319,145 +372,34 @@ function planOf(ctx: SimContext, req: SimRequest): RecoveryPlan {
   return plan;
 }
 
-// ---- request bodies ----
-
-type Scope = "item" | "plan";
-
-function properties(req: SimRequest): Record<string, unknown> {
-  const body = jsonBody(req);
-  const props = body.properties;
-  if (typeof props !== "object" || props === null || Array.isArray(props))
-    throw badRequest("The request content was invalid: 'properties' must be an object.");
-  return props as Record<string, unknown>;
+function jobOf(vault: Vault, name: string): Job {
+  const job = vault.jobs.get(name.toLowerCase());
+  if (!job) throw notFound(`${op("replicationJobs")}/${name}`);
+  return job;
 }
 
-function oneOf<T extends string>(
-  props: Record<string, unknown>,
-  field: string,
-  allowed: readonly T[],
-  fallback: T | undefined,
-): T {
-  const value = props[field];
-  if (value === undefined && fallback !== undefined) return fallback;
-  if (typeof value !== "string" || !allowed.includes(value as T))
-    throw badRequest(
-      `The request content was invalid: 'properties.${field}' must be one of ${allowed.join(", ")}.`,
-    );
-  return value as T;
-}
-
-const directions = ["PrimaryToRecovery", "RecoveryToPrimary"] as const;
-const defaultDirection = (item: ProtectedItem) =>
-  item.activeLocation === "Primary" ? ("PrimaryToRecovery" as const) : ("RecoveryToPrimary" as const);
-
-function defaults(item: ProtectedItem): FailoverInput {
-  return { direction: defaultDirection(item), shutdownSource: false, recoveryPoint: "Latest" };
-}
-
-/** The A2A member of providerSpecificDetails: an object for an item, an array for a plan. */
-function a2aDetails(props: Record<string, unknown>, scope: Scope): Record<string, unknown> | undefined {
-  const details = props.providerSpecificDetails;
-  if (details === undefined) return undefined;
-  const list = scope === "plan" ? details : [details];
-  if (!Array.isArray(list) || list.some((d) => typeof d !== "object" || d === null))
-    throw badRequest(
-      `The request content was invalid: 'properties.providerSpecificDetails' must be ${scope === "plan" ? "an array of objects" : "an object"}.`,
-    );
-  const a2a = (list as Record<string, unknown>[]).find((d) => d.instanceType === "A2A");
-  if (!a2a)
-    throw badRequest(
-      "The request content was invalid: 'properties.providerSpecificDetails' needs instanceType A2A for Azure-to-Azure replication.",
-    );
-  return a2a;
-}
-
-function failoverInput(req: SimRequest, item: ProtectedItem, scope: Scope): FailoverInput {
-  const props = properties(req);
-  const fallback = scope === "item" ? defaultDirection(item) : undefined;
-  const direction = oneOf(props, "failoverDirection", directions, fallback);
-  const source = oneOf(
-    props,
-    "sourceSiteOperations",
-    ["Required", "NotRequired"] as const,
-    scope === "item" ? "NotRequired" : undefined,
-  );
-  const a2a = a2aDetails(props, scope);
-  let recoveryPoint = "Latest";
-  if (scope === "plan" && a2a) {
-    recoveryPoint = oneOf(
-      a2a,
-      "recoveryPointType",
-      ["Latest", "LatestApplicationConsistent", "LatestCrashConsistent", "LatestProcessed"] as const,
-      "Latest",
-    );
-  } else if (typeof a2a?.recoveryPointId === "string") {
-    recoveryPoint = a2a.recoveryPointId;
-  }
-  return { direction, shutdownSource: source === "Required", recoveryPoint };
-}
-
-function testFailoverInput(req: SimRequest, item: ProtectedItem, scope: Scope): FailoverInput {
-  const props = properties(req);
-  const direction = oneOf(
-    props,
-    "failoverDirection",
-    directions,
-    scope === "item" ? defaultDirection(item) : undefined,
-  );
-  oneOf(
-    props,
-    "networkType",
-    ["VmNetworkAsInput", "NoNetwork", "ExistingNetwork"] as const,
-    scope === "item" ? "VmNetworkAsInput" : undefined,
-  );
-  const networkId = props.networkId;
-  if (typeof networkId !== "string" || !networkId.startsWith("/subscriptions/"))
-    throw badRequest(
-      "The request content was invalid: 'properties.networkId' must be the resource id of the virtual network the test VMs join.",
-    );
-  a2aDetails(props, scope);
-  return { direction, shutdownSource: false, networkId, recoveryPoint: "Latest" };
-}
-
-function reprotectInput(req: SimRequest, item: ProtectedItem): FailoverInput {
-  const props = properties(req);
-  const direction = oneOf(props, "failoverDirection", directions, defaultDirection(item));
-  a2aDetails(props, "item");
-  return { direction, shutdownSource: false, recoveryPoint: "Latest" };
-}
+// ---- enable protection ----
 
 function enableProtection(ctx: SimContext, req: SimRequest): SimResponse {
   const vault = vaultOf(ctx, req);
   const container = containerOf(vault, req);
-  if (container !== vault.primary.container)
-    throw badRequest(
-      `Protection is enabled in the primary region's container ${vault.primary.container.name}, not ${container.name}.`,
-    );
   // A PUT of an item that exists answers with it as it is; nothing starts again.
   const existing = vault.items.get(req.params.replicatedProtectedItemName!.toLowerCase());
-  if (existing) return { status: 200, body: renderItem(ctx.siteRecovery, existing, ctx.timeline.now()) };
-  const props = properties(req);
-  if (typeof props.policyId !== "string" || props.policyId === "")
-    throw badRequest(
-      "The request content was invalid: 'properties.policyId' must be the replication policy's id.",
+  if (existing) return { status: 200, body: item(ctx, existing) };
+  if (container !== vault.primary.container)
+    throw new ArmError(
+      400,
+      "InvalidSourceRegion",
+      `Protection is enabled in the primary region's container ${vault.primary.container.name}, not ${container.name}.`,
     );
-  const a2a = a2aDetails(props, "item");
-  const vmId = a2a?.fabricObjectId;
-  if (typeof vmId !== "string")
-    throw badRequest(
-      "The request content was invalid: 'properties.providerSpecificDetails.fabricObjectId' must be the id of the VM to protect.",
-    );
+  const { vmId, input } = enableInput(req);
   const match = /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachines\/([^/]+)$/i.exec(
     vmId,
   );
   const vm = match ? ctx.world.virtualMachine(match[1]!, match[2]!) : undefined;
   if (!vm) throw notFound(`Microsoft.Compute/virtualMachines ${vmId}`);
-  const job = ctx.siteRecovery.enableProtection(
-    vault,
-    req.params.replicatedProtectedItemName!,
-    vm,
-    props.policyId,
-  );
+  const job = ctx.siteRecovery.enableProtection(vault, req.params.replicatedProtectedItemName!, vm, input);
+  const response = accepted(ctx, req, job);
   req.auditDetails = { job: job.name, vm: vm.id };
-  return accepted(ctx, req, job);
+  return response;
 }
