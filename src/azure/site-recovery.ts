@@ -165,7 +165,7 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
     );
   }
 
-  beginFailover(target: SiteRecoveryTarget, options: FailoverOptions): Promise<SiteRecoveryOperation> {
+  async beginFailover(target: SiteRecoveryTarget, options: FailoverOptions): Promise<SiteRecoveryOperation> {
     const { direction } = options;
     if (isPlan(target)) {
       const plans = this.#client.replicationRecoveryPlans;

@@ -2,11 +2,11 @@
 // tests: vm-a and vm-b of hp-weu (West Europe) protected into rg-neu (North Europe), vm-c
 // not yet protected, a recovery plan with one boot group per VM; and the paths and raw
 // requests the wire tests share.
-import { vi } from "vitest";
+import { afterEach, vi } from "vitest";
 import type { ProtectedItemRef, RecoveryPlanRef, VaultRef } from "../../src/azure/gateways.ts";
-import type { RunningSim } from "../../src/sim/server.ts";
+import { type RunningSim, startSim } from "../../src/sim/server.ts";
 import type { Topology } from "../../src/sim/topology.ts";
-import { ids, type RawResponse, raw, smallTopology } from "./fixtures.ts";
+import { armToken, ids, type RawResponse, raw, smallTopology, timeScale } from "./fixtures.ts";
 
 export function siteRecoveryTopology(overrides: Partial<Topology> = {}): Topology {
   return smallTopology({
@@ -64,6 +64,7 @@ const v = "api-version=2023-06-01";
 export function siteRecoveryWire(sim: RunningSim, token: string) {
   const url = (path: string) => `${path}${path.includes("?") ? "&" : "?"}${v}`;
   return {
+    sim,
     get: (path: string) => raw(sim, "GET", url(path), { token }),
     post: (path: string, body?: unknown) =>
       raw(sim, "POST", url(path), { token, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }),
@@ -87,11 +88,24 @@ export function siteRecoveryWire(sim: RunningSim, token: string) {
   };
 }
 
+/** Starts emulators for a test file, each with its wire (`wire.sim`), and closes them after each test. */
+export function siteRecoverySims() {
+  const sims: RunningSim[] = [];
+  afterEach(async () => {
+    await Promise.all(sims.splice(0).map((s) => s.close()));
+  });
+  return async (topology: Topology = siteRecoveryTopology(), scale = timeScale) => {
+    const sim = await startSim({ topology, timeScale: scale });
+    sims.push(sim);
+    return siteRecoveryWire(sim, await armToken(sim));
+  };
+}
+
 /** An unplanned failover's body for an item: the A2A input has only recoveryPointId. */
 export const itemFailover = (direction = "PrimaryToRecovery", a2a: Record<string, unknown> = {}) => ({
   properties: {
     failoverDirection: direction,
     sourceSiteOperations: "NotRequired",
-    providerSpecificDetails: { instanceType: "A2A", ...a2a },
+    providerSpecificDetails: { instanceType: "A2A" as const, ...a2a },
   },
 });

@@ -3,10 +3,9 @@
 // resource's operationresults, both named after the job; the status body of a live trace;
 // Retry-After scaled to the emulator's clock; and the real SDK's own poller working with it.
 import { SiteRecoveryManagementClient } from "@azure/arm-recoveryservices-siterecovery";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createCredential, emulatorConnection, transportOptions } from "../../src/azure/connection.ts";
-import { type RunningSim, startSim } from "../../src/sim/server.ts";
-import { armToken, timeScale } from "./fixtures.ts";
+import type { RunningSim } from "../../src/sim/server.ts";
 import {
   containerId,
   item,
@@ -15,23 +14,14 @@ import {
   planPath,
   policyId,
   recoveryFabric,
+  siteRecoverySims,
   siteRecoveryTopology,
-  siteRecoveryWire,
   testNetwork,
   vault,
   vaultPath,
 } from "./site-recovery-fixtures.ts";
 
-const sims: RunningSim[] = [];
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()));
-});
-
-async function started(topology = siteRecoveryTopology(), scale = timeScale) {
-  const sim = await startSim({ topology, timeScale: scale });
-  sims.push(sim);
-  return { sim, wire: siteRecoveryWire(sim, await armToken(sim)) };
-}
+const started = siteRecoverySims();
 
 /** The SDK client as the gateways build it, polling every 10 ms. */
 function sdk(sim: RunningSim) {
@@ -49,11 +39,11 @@ const itemArgs = [vault.vault, vault.resourceGroup, a.fabric, a.container, "vm-a
 
 describe("site recovery long-running operations", () => {
   it("answers an action with 202: the vault's replicationOperationStatus and the item's operationresults, named after the job", async () => {
-    const { sim, wire } = await started();
+    const wire = await started();
     const res = await wire.post(`${itemPath("vm-a")}/unplannedFailover`, itemFailover());
     expect(res.status).toBe(202);
     const job = wire.jobOf(res);
-    const origin = sim.info.armEndpoint;
+    const origin = wire.sim.info.armEndpoint;
     expect(res.headers["azure-asyncoperation"]).toBe(
       `${origin}${vaultPath}/replicationOperationStatus/${job}?api-version=2023-06-01`,
     );
@@ -100,20 +90,20 @@ describe("site recovery long-running operations", () => {
       [1, "30"],
       [0.1, "3"],
     ] as const) {
-      const { wire } = await started(siteRecoveryTopology(), scale);
+      const wire = await started(siteRecoveryTopology(), scale);
       const res = await wire.post(`${itemPath("vm-b")}/unplannedFailover`, itemFailover());
       expect(res.headers["retry-after"]).toBe(seconds);
     }
   });
 
   it("names the acted-on resource in Location: the plan, the PUT item, the item a reprotect moves away from", async () => {
-    const { sim, wire } = await started();
+    const wire = await started();
     const enable = await wire.put(itemPath("vm-c"), {
       properties: {
         policyId,
         providerSpecificDetails: {
           instanceType: "A2A",
-          fabricObjectId: `/subscriptions/${sim.info.subscriptionId}/resourceGroups/rg-weu/providers/Microsoft.Compute/virtualMachines/vm-c`,
+          fabricObjectId: `/subscriptions/${wire.sim.info.subscriptionId}/resourceGroups/rg-weu/providers/Microsoft.Compute/virtualMachines/vm-c`,
         },
       },
     });
@@ -140,7 +130,7 @@ describe("site recovery long-running operations", () => {
     expect(result.body.id).toBe(itemPath("vm-b", recoveryFabric));
 
     const other = await started();
-    const onPlan = await other.wire.post(`${planPath}/testFailover`, {
+    const onPlan = await other.post(`${planPath}/testFailover`, {
       properties: {
         failoverDirection: "PrimaryToRecovery",
         networkType: "VmNetworkAsInput",
@@ -150,7 +140,7 @@ describe("site recovery long-running operations", () => {
     });
     expect(onPlan.status).toBe(202);
     expect(onPlan.headers.location).toMatch(
-      new RegExp(`${planPath}/operationresults/${other.wire.jobOf(onPlan)}\\?`),
+      new RegExp(`${planPath}/operationresults/${other.jobOf(onPlan)}\\?`),
     );
   });
 
@@ -189,11 +179,13 @@ describe("site recovery long-running operations", () => {
   });
 
   it("reports a failed job as Failed with its error, and the SDK's poller throws", async () => {
-    const { sim, wire } = await started(
-      siteRecoveryTopology({ faults: { failoverFailures: ["rg-weu/vm-a"] } }),
-    );
+    const wire = await started(siteRecoveryTopology({ faults: { failoverFailures: ["rg-weu/vm-a"] } }));
     await expect(
-      sdk(sim).replicationProtectedItems.beginUnplannedFailoverAndWait(...itemArgs, itemFailover(), fast),
+      sdk(wire.sim).replicationProtectedItems.beginUnplannedFailoverAndWait(
+        ...itemArgs,
+        itemFailover(),
+        fast,
+      ),
     ).rejects.toThrow(/long-running operation has failed/i);
     const jobs = await wire.get(`${vaultPath}/replicationJobs`);
     const job = jobs.body.value[0].name;

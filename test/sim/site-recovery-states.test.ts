@@ -1,10 +1,7 @@
 // An A2A item's states on the wire, as the service names and describes them, with what each
 // allows; a recovery plan's; and the jobs behind them: their scenario names, task states,
 // task types and details.
-import { afterEach, describe, expect, it } from "vitest";
-import { type RunningSim, startSim } from "../../src/sim/server.ts";
-import type { Topology } from "../../src/sim/topology.ts";
-import { armToken, timeScale } from "./fixtures.ts";
+import { describe, expect, it } from "vitest";
 import {
   containerId,
   itemFailover,
@@ -13,19 +10,13 @@ import {
   policyId,
   primaryFabric,
   recoveryFabric,
+  siteRecoverySims,
   siteRecoveryTopology,
-  siteRecoveryWire,
   testNetwork,
   vaultPath,
 } from "./site-recovery-fixtures.ts";
 
-let sim: RunningSim;
-afterEach(() => sim.close());
-
-async function wireTo(topology: Topology = siteRecoveryTopology()) {
-  sim = await startSim({ topology, timeScale });
-  return siteRecoveryWire(sim, await armToken(sim));
-}
+const wireTo = siteRecoverySims();
 
 type Wire = Awaited<ReturnType<typeof wireTo>>;
 
@@ -173,7 +164,7 @@ describe("site recovery states", () => {
         policyId,
         providerSpecificDetails: {
           instanceType: "A2A",
-          fabricObjectId: `/subscriptions/${sim.info.subscriptionId}/resourceGroups/rg-weu/providers/Microsoft.Compute/virtualMachines/vm-c`,
+          fabricObjectId: `/subscriptions/${wire.sim.info.subscriptionId}/resourceGroups/rg-weu/providers/Microsoft.Compute/virtualMachines/vm-c`,
         },
       },
     });

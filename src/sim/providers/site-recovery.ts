@@ -5,13 +5,15 @@
 // points, recovery plans and jobs. Every action answers 202 as the service does:
 // Azure-AsyncOperation names the vault's replicationOperationStatus, Location the acted-on
 // resource's operationresults, both with the job's name.
-import { ArmError, jsonBody, notFound, origin, type SimRequest, type SimResponse } from "../http.ts";
+import { ArmError, type Handler, notFound, origin, type SimRequest, type SimResponse } from "../http.ts";
 import { type ProviderRoute, page, type ResourceProvider, rgPath, type SimContext } from "../provider.ts";
 import {
-  defaults,
+  cleanupInput,
+  commitInput,
   enableInput,
   failoverInput,
   reprotectInput,
+  type Scope,
   testFailoverInput,
 } from "../site-recovery/inputs.ts";
 import type { Job } from "../site-recovery/jobs.ts";
@@ -47,6 +49,15 @@ const op = (what: string) => `Microsoft.RecoveryServices/vaults/${what}`;
 const containerOp = (what: string) => op(`replicationFabrics/replicationProtectionContainers/${what}`);
 const itemOp = (what: string) => containerOp(`replicationProtectedItems/${what}`);
 
+/** The actions of an item and of a recovery plan, with how each reads its body. */
+const actions: [string, ItemAction, (req: SimRequest, item: ProtectedItem, scope: Scope) => ActionInput][] = [
+  ["unplannedFailover", "UnplannedFailover", failoverInput],
+  ["testFailover", "TestFailover", testFailoverInput],
+  ["testFailoverCleanup", "TestFailoverCleanup", cleanupInput],
+  ["failoverCommit", "Commit", commitInput],
+  ["reProtect", "ReverseReplicate", reprotectInput],
+];
+
 /** The service asks clients to poll again after 30 seconds. */
 const retryAfterSeconds = 30;
 
@@ -60,245 +71,195 @@ const a2aOnly = (what: string) =>
 export const siteRecoveryProvider: ResourceProvider = {
   namespace,
   apiVersions: ["2023-02-01", "2023-04-01", "2023-06-01", "2023-08-01", "2024-01-01", "2024-04-01"],
-  routes: (ctx) => [
-    get(vaultPath, op("read"), (req) => renderVault(vaultOf(ctx, req))),
-    list(
-      ctx,
-      `${vaultPath}/replicationFabrics`,
-      op("replicationFabrics/read"),
-      (req) => [vaultOf(ctx, req).primary, vaultOf(ctx, req).recovery],
-      (f, req) => renderFabric(f, vaultOf(ctx, req)),
-    ),
-    get(fabricPath, op("replicationFabrics/read"), (req) => {
-      const vault = vaultOf(ctx, req);
-      return renderFabric(fabricOf(vault, req), vault);
-    }),
-    list(
-      ctx,
-      `${fabricPath}/replicationProtectionContainers`,
-      containerOp("read"),
-      (req) => [fabricOf(vaultOf(ctx, req), req).container],
-      (c, req) => renderContainer(c, vaultOf(ctx, req)),
-    ),
-    list(
-      ctx,
-      `${vaultPath}/replicationProtectionContainers`,
-      op("replicationProtectionContainers/read"),
-      (req) => [vaultOf(ctx, req).primary.container, vaultOf(ctx, req).recovery.container],
-      (c, req) => renderContainer(c, vaultOf(ctx, req)),
-    ),
-    get(containerPath, containerOp("read"), (req) => {
-      const vault = vaultOf(ctx, req);
-      return renderContainer(containerOf(vault, req), vault);
-    }),
-    list(
-      ctx,
-      `${vaultPath}/replicationPolicies`,
-      op("replicationPolicies/read"),
-      (req) => [...vaultOf(ctx, req).policies.values()],
-      (p) => renderPolicy(p, ctx.siteRecovery.durations.recoveryPointInterval),
-    ),
-    get(`${vaultPath}/replicationPolicies/{policyName}`, op("replicationPolicies/read"), (req) => {
-      const vault = vaultOf(ctx, req);
-      const policy = vault.policies.get(req.params.policyName!.toLowerCase());
-      if (!policy) throw notFound(`${vault.name}/replicationPolicies/${req.params.policyName}`);
-      return renderPolicy(policy, ctx.siteRecovery.durations.recoveryPointInterval);
-    }),
-    list(
-      ctx,
-      `${vaultPath}/${mappings}`,
-      op(`${mappings}/read`),
-      (req) => vaultOf(ctx, req).mappings,
-      renderMapping,
-    ),
-    list(
-      ctx,
-      `${containerPath}/${mappings}`,
-      containerOp(`${mappings}/read`),
-      (req) => {
-        const vault = vaultOf(ctx, req);
-        const container = containerOf(vault, req);
-        return vault.mappings.filter((m) => m.source === container);
+  routes: (ctx) => {
+    const { one, list } = vaultReads(ctx);
+    return [
+      one(vaultPath, op("read"), (v) => v, renderVault),
+      list(
+        `${vaultPath}/replicationFabrics`,
+        op("replicationFabrics/read"),
+        (v) => [v.primary, v.recovery],
+        renderFabric,
+      ),
+      one(fabricPath, op("replicationFabrics/read"), fabricOf, renderFabric),
+      list(
+        `${fabricPath}/replicationProtectionContainers`,
+        containerOp("read"),
+        (v, req) => [fabricOf(v, req).container],
+        renderContainer,
+      ),
+      list(
+        `${vaultPath}/replicationProtectionContainers`,
+        op("replicationProtectionContainers/read"),
+        (v) => [v.primary.container, v.recovery.container],
+        renderContainer,
+      ),
+      one(containerPath, containerOp("read"), containerOf, renderContainer),
+      list(
+        `${vaultPath}/replicationPolicies`,
+        op("replicationPolicies/read"),
+        (v) => [...v.policies.values()],
+        (p) => renderPolicy(p, ctx.siteRecovery.durations.recoveryPointInterval),
+      ),
+      one(
+        `${vaultPath}/replicationPolicies/{policyName}`,
+        op("replicationPolicies/read"),
+        (v, req) => {
+          const policy = v.policies.get(req.params.policyName!.toLowerCase());
+          if (!policy) throw notFound(`${v.name}/replicationPolicies/${req.params.policyName}`);
+          return policy;
+        },
+        (p) => renderPolicy(p, ctx.siteRecovery.durations.recoveryPointInterval),
+      ),
+      list(`${vaultPath}/${mappings}`, op(`${mappings}/read`), (v) => v.mappings, renderMapping),
+      list(
+        `${containerPath}/${mappings}`,
+        containerOp(`${mappings}/read`),
+        (v, req) => v.mappings.filter((m) => m.source === containerOf(v, req)),
+        renderMapping,
+      ),
+      one(
+        `${containerPath}/${mappings}/{mappingName}`,
+        containerOp(`${mappings}/read`),
+        (v, req) => {
+          const container = containerOf(v, req);
+          const name = req.params.mappingName!.toLowerCase();
+          const mapping = v.mappings.find((m) => m.source === container && m.name.toLowerCase() === name);
+          if (!mapping) throw notFound(`${container.name}/${mappings}/${req.params.mappingName}`);
+          return mapping;
+        },
+        renderMapping,
+      ),
+      list(
+        `${containerPath}/replicationProtectedItems`,
+        itemOp("read"),
+        (v, req) => [...v.items.values()].filter((i) => i.container === containerOf(v, req)),
+        (i) => item(ctx, i),
+      ),
+      list(
+        `${vaultPath}/replicationProtectedItems`,
+        op("replicationProtectedItems/read"),
+        (v) => [...v.items.values()],
+        (i) => item(ctx, i),
+      ),
+      one(
+        itemPath,
+        itemOp("read"),
+        (_v, req) => itemOf(ctx, req),
+        (i) => item(ctx, i),
+      ),
+      {
+        method: "PUT",
+        path: itemPath,
+        operation: itemOp("write"),
+        handler: (req) => enableProtection(ctx, req),
       },
-      renderMapping,
-    ),
-    get(`${containerPath}/${mappings}/{mappingName}`, containerOp(`${mappings}/read`), (req) => {
-      const vault = vaultOf(ctx, req);
-      const container = containerOf(vault, req);
-      const name = req.params.mappingName!.toLowerCase();
-      const mapping = vault.mappings.find((m) => m.source === container && m.name.toLowerCase() === name);
-      if (!mapping) throw notFound(`${container.name}/${mappings}/${req.params.mappingName}`);
-      return renderMapping(mapping);
-    }),
-    list(
-      ctx,
-      `${containerPath}/replicationProtectedItems`,
-      itemOp("read"),
-      (req) => {
-        const vault = vaultOf(ctx, req);
-        const container = containerOf(vault, req);
-        return [...vault.items.values()].filter((i) => i.container === container);
-      },
-      (i) => item(ctx, i),
-    ),
-    list(
-      ctx,
-      `${vaultPath}/replicationProtectedItems`,
-      op("replicationProtectedItems/read"),
-      (req) => [...vaultOf(ctx, req).items.values()],
-      (i) => item(ctx, i),
-    ),
-    get(itemPath, itemOp("read"), (req) => item(ctx, itemOf(ctx, req))),
-    {
-      method: "PUT",
-      path: itemPath,
-      operation: itemOp("write"),
-      handler: (req) => enableProtection(ctx, req),
-    },
-    list(
-      ctx,
-      `${itemPath}/recoveryPoints`,
-      itemOp("recoveryPoints/read"),
-      (req) => ctx.siteRecovery.recoveryPoints(itemOf(ctx, req)),
-      (p, req) => renderRecoveryPoint(itemOf(ctx, req), p),
-    ),
-    itemAction(ctx, "unplannedFailover", "UnplannedFailover", (req, i) => failoverInput(req, i, "item")),
-    itemAction(ctx, "testFailover", "TestFailover", (req, i) => testFailoverInput(req, i, "item")),
-    itemAction(ctx, "testFailoverCleanup", "TestFailoverCleanup", (req, i) => {
-      jsonBody(req);
-      return defaults(i);
-    }),
-    itemAction(ctx, "failoverCommit", "Commit", (_req, i) => defaults(i)),
-    itemAction(ctx, "reProtect", "ReverseReplicate", reprotectInput),
-    refusedForA2A(itemPath, itemOp, "plannedFailover", (req) => itemOf(ctx, req), "plannedFailover"),
-    refusedForA2A(itemPath, itemOp, "failoverCancel", (req) => itemOf(ctx, req), "failoverCancel"),
-    operationResults(ctx, itemPath, itemOp("operationresults/read")),
-    list(
-      ctx,
-      `${vaultPath}/replicationRecoveryPlans`,
-      op("replicationRecoveryPlans/read"),
-      (req) => [...vaultOf(ctx, req).plans.values()],
-      renderPlan,
-    ),
-    get(planPath, op("replicationRecoveryPlans/read"), (req) => renderPlan(planOf(ctx, req))),
-    planAction(ctx, "unplannedFailover", "UnplannedFailover", (req, first) =>
-      failoverInput(req, first, "plan"),
-    ),
-    planAction(ctx, "testFailover", "TestFailover", (req, first) => testFailoverInput(req, first, "plan")),
-    planAction(ctx, "testFailoverCleanup", "TestFailoverCleanup", (req, first) => {
-      jsonBody(req);
-      return defaults(first);
-    }),
-    planAction(ctx, "failoverCommit", "Commit", (_req, first) => defaults(first)),
-    // A plan's reprotect takes no body: each item goes back through the reverse mapping.
-    planAction(ctx, "reProtect", "ReverseReplicate", (_req, first) => defaults(first)),
-    refusedForA2A(
-      planPath,
-      (what) => op(`replicationRecoveryPlans/${what}`),
-      "plannedFailover",
-      (req) => planOf(ctx, req),
-      "plannedFailover of a recovery plan of A2A items",
-    ),
-    operationResults(ctx, planPath, op("replicationRecoveryPlans/operationresults/read")),
-    list(
-      ctx,
-      `${vaultPath}/replicationJobs`,
-      op("replicationJobs/read"),
-      (req) => [...vaultOf(ctx, req).jobs.values()],
-      renderJob,
-    ),
-    get(`${vaultPath}/replicationJobs/{jobName}`, op("replicationJobs/read"), (req) =>
-      renderJob(jobOf(vaultOf(ctx, req), req.params.jobName!)),
-    ),
-    get(
-      `${vaultPath}/replicationOperationStatus/{operationId}`,
-      op("replicationOperationStatus/read"),
-      (req) => {
-        const job = jobOf(vaultOf(ctx, req), req.params.operationId!);
-        return renderOperationStatus(ctx.operations.get(job.name)!);
-      },
-    ),
-  ],
+      operationResults(ctx, itemPath, itemOp("operationresults/read")),
+      list(
+        `${itemPath}/recoveryPoints`,
+        itemOp("recoveryPoints/read"),
+        (_v, req) => ctx.siteRecovery.recoveryPoints(itemOf(ctx, req)),
+        (p, _v, req) => renderRecoveryPoint(itemOf(ctx, req), p),
+      ),
+      ...actions.map(([name, action, input]) =>
+        post(`${itemPath}/${name}`, itemOp(`${name}/action`), (req) => {
+          const protectedItem = itemOf(ctx, req);
+          const given = input(req, protectedItem, "item");
+          const response = accepted(ctx, req, ctx.siteRecovery.act(protectedItem, action, given));
+          // What a reprotect was told to go through, for the audit log.
+          if (given.reprotect) req.auditDetails = { ...req.auditDetails, reprotect: given.reprotect };
+          return response;
+        }),
+      ),
+      ...["plannedFailover", "failoverCancel"].map((name) =>
+        post(`${itemPath}/${name}`, itemOp(`${name}/action`), (req) => {
+          itemOf(ctx, req);
+          throw a2aOnly(name);
+        }),
+      ),
+      list(
+        `${vaultPath}/replicationRecoveryPlans`,
+        op("replicationRecoveryPlans/read"),
+        (v) => [...v.plans.values()],
+        renderPlan,
+      ),
+      one(planPath, op("replicationRecoveryPlans/read"), (_v, req) => planOf(ctx, req), renderPlan),
+      operationResults(ctx, planPath, op("replicationRecoveryPlans/operationresults/read")),
+      ...actions.map(([name, action, input]) =>
+        post(`${planPath}/${name}`, op(`replicationRecoveryPlans/${name}/action`), (req) => {
+          const plan = planOf(ctx, req);
+          return accepted(
+            ctx,
+            req,
+            ctx.siteRecovery.planAction(plan, action, input(req, plan.groups[0]![0]!, "plan")),
+          );
+        }),
+      ),
+      post(`${planPath}/plannedFailover`, op("replicationRecoveryPlans/plannedFailover/action"), (req) => {
+        planOf(ctx, req);
+        throw a2aOnly("plannedFailover of a recovery plan of A2A items");
+      }),
+      list(
+        `${vaultPath}/replicationJobs`,
+        op("replicationJobs/read"),
+        (v) => [...v.jobs.values()],
+        renderJob,
+      ),
+      one(
+        `${vaultPath}/replicationJobs/{jobName}`,
+        op("replicationJobs/read"),
+        (v, req) => jobOf(v, req.params.jobName!),
+        renderJob,
+      ),
+      one(
+        `${vaultPath}/replicationOperationStatus/{operationId}`,
+        op("replicationOperationStatus/read"),
+        (v, req) => ctx.operations.get(jobOf(v, req.params.operationId!).name)!,
+        renderOperationStatus,
+      ),
+    ];
+  },
 };
 
 // ---- routes ----
 
-function get(path: string, operation: string, render: (req: SimRequest) => unknown): ProviderRoute {
-  return { method: "GET", path, operation, handler: (req) => ({ status: 200, body: render(req) }) };
-}
-
-function list<T>(
-  ctx: SimContext,
-  path: string,
-  operation: string,
-  items: (req: SimRequest) => readonly T[],
-  render: (item: T, req: SimRequest) => unknown,
-): ProviderRoute {
-  return {
+/** Reads of what a vault holds: one thing, or a paged list. */
+function vaultReads(ctx: SimContext) {
+  const read = (
+    path: string,
+    operation: string,
+    body: (vault: Vault, req: SimRequest) => SimResponse,
+  ): ProviderRoute => ({
     method: "GET",
     path,
     operation,
-    handler: (req) => page(req, ctx, items(req), (i) => render(i, req)),
+    handler: (req) => body(vaultOf(ctx, req), req),
+  });
+  return {
+    one: <T>(
+      path: string,
+      operation: string,
+      find: (vault: Vault, req: SimRequest) => T,
+      render: (found: T, vault: Vault) => unknown,
+    ) => read(path, operation, (vault, req) => ({ status: 200, body: render(find(vault, req), vault) })),
+    list: <T>(
+      path: string,
+      operation: string,
+      items: (vault: Vault, req: SimRequest) => readonly T[],
+      render: (item: T, vault: Vault, req: SimRequest) => unknown,
+    ) =>
+      read(path, operation, (vault, req) => page(req, ctx, items(vault, req), (i) => render(i, vault, req))),
   };
 }
 
 const item = (ctx: SimContext, i: ProtectedItem) => renderItem(ctx.siteRecovery, i, ctx.timeline.now());
 
-function itemAction(
-  ctx: SimContext,
-  name: string,
-  action: ItemAction,
-  input: (req: SimRequest, item: ProtectedItem) => ActionInput,
-): ProviderRoute {
-  return {
-    method: "POST",
-    path: `${itemPath}/${name}`,
-    operation: itemOp(`${name}/action`),
-    handler: (req) => {
-      const protectedItem = itemOf(ctx, req);
-      const given = input(req, protectedItem);
-      const response = accepted(ctx, req, ctx.siteRecovery.act(protectedItem, action, given));
-      // What a reprotect was told to go through, for the audit log.
-      if (given.reprotect) req.auditDetails = { ...req.auditDetails, reprotect: given.reprotect };
-      return response;
-    },
-  };
-}
-
-function planAction(
-  ctx: SimContext,
-  name: string,
-  action: ItemAction,
-  input: (req: SimRequest, firstItem: ProtectedItem) => ActionInput,
-): ProviderRoute {
-  return {
-    method: "POST",
-    path: `${planPath}/${name}`,
-    operation: op(`replicationRecoveryPlans/${name}/action`),
-    handler: (req) => {
-      const plan = planOf(ctx, req);
-      return accepted(ctx, req, ctx.siteRecovery.planAction(plan, action, input(req, plan.groups[0]![0]!)));
-    },
-  };
-}
-
-function refusedForA2A(
-  parent: string,
-  operation: (what: string) => string,
-  name: string,
-  lookup: (req: SimRequest) => unknown,
-  what: string,
-): ProviderRoute {
-  return {
-    method: "POST",
-    path: `${parent}/${name}`,
-    operation: operation(`${name}/action`),
-    handler: (req) => {
-      lookup(req);
-      throw a2aOnly(what);
-    },
-  };
-}
+const post = (path: string, operation: string, handler: Handler): ProviderRoute => ({
+  method: "POST",
+  path,
+  operation,
+  handler,
+});
 
 /** `{resource}/operationresults/{job}`: 202 while the job runs, then 200 with the resource as the job left it. */
 function operationResults(ctx: SimContext, parent: string, operation: string): ProviderRoute {

@@ -5,7 +5,7 @@ import { badRequest, jsonBody, type SimRequest } from "../http.ts";
 import type { ActionInput, EnableInput, ProtectedItem } from "./model.ts";
 
 type Props = Record<string, unknown>;
-type Scope = "item" | "plan";
+export type Scope = "item" | "plan";
 
 const invalid = (field: string, what: string) =>
   badRequest(`The request content was invalid: '${field}' ${what}.`);
@@ -97,8 +97,17 @@ const recoveryPointTypes = [
   "LatestProcessed",
 ];
 
-export function defaults(item: ProtectedItem): ActionInput {
+function defaults(item: ProtectedItem): ActionInput {
   return { direction: defaultDirection(item), shutdownSource: false, recoveryPoint: "Latest" };
+}
+
+/** failoverCommit takes no body. */
+export const commitInput = (_req: SimRequest, item: ProtectedItem): ActionInput => defaults(item);
+
+/** testFailoverCleanup's body carries only comments. */
+export function cleanupInput(req: SimRequest, item: ProtectedItem): ActionInput {
+  jsonBody(req);
+  return defaults(item);
 }
 
 /**
@@ -151,7 +160,9 @@ export function testFailoverInput(req: SimRequest, item: ProtectedItem, scope: S
  * mapping it replicates back through are what every client sends (the portal, PowerShell);
  * the target resource group is optional.
  */
-export function reprotectInput(req: SimRequest, item: ProtectedItem): ActionInput {
+export function reprotectInput(req: SimRequest, item: ProtectedItem, scope: Scope): ActionInput {
+  // A plan's reprotect has no body: each item goes back through the reverse mapping.
+  if (scope === "plan") return defaults(item);
   const props = properties(req);
   const direction = oneOf(props, "failoverDirection", directions, defaultDirection(item));
   const a2a = a2aDetails(props, "item", true)!;
