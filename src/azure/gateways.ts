@@ -193,12 +193,12 @@ export interface ProtectedItemInfo extends ProtectedItemRef {
   /** The protection container the item replicates to. */
   recoveryContainerId?: string;
   a2a?: {
-    /** Resource id of the protected (primary) VM. */
+    /** Resource id of the VM the item protects: the primary one, after a reprotect the one it runs on. */
     vmId: string;
     primaryLocation?: string;
     recoveryLocation?: string;
     recoveryResourceGroupId?: string;
-    /** The VM in the recovery region once a failover created it. */
+    /** The VM on the other side, once a failover created it (after a reprotect, the original). */
     recoveryVmId?: string;
     testVmId?: string;
     rpoSeconds?: number;
