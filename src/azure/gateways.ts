@@ -154,6 +154,13 @@ export type SiteRecoveryTarget = ProtectedItemRef | RecoveryPlanRef;
 
 export type FailoverDirection = "PrimaryToRecovery" | "RecoveryToPrimary";
 
+/** Latest: all data that reached the recovery region; the others: the newest recovery point of that kind. */
+export type RecoveryPointType =
+  | "Latest"
+  | "LatestProcessed"
+  | "LatestCrashConsistent"
+  | "LatestApplicationConsistent";
+
 export type FailoverOptions =
   /** Shut the source VMs down first, then fail over without data loss (A2A: unplannedFailover, sourceSiteOperations Required). */
   | { type: "planned"; direction: FailoverDirection }
@@ -161,11 +168,10 @@ export type FailoverOptions =
   | {
       type: "unplanned";
       direction: FailoverDirection;
-      recoveryPointType?:
-        | "Latest"
-        | "LatestProcessed"
-        | "LatestCrashConsistent"
-        | "LatestApplicationConsistent";
+      /** Latest by default; an item's is resolved to the newest recovery point of the kind. */
+      recoveryPointType?: RecoveryPointType;
+      /** A single item only: this recovery point (one of its recoveryPoints); wins over recoveryPointType. */
+      recoveryPointId?: string;
     }
   /** Test VMs in an isolated network; production keeps running. */
   | { type: "test"; direction: FailoverDirection; networkId: string };
@@ -174,8 +180,10 @@ export interface ProtectedItemInfo extends ProtectedItemRef {
   id: string;
   /** The protected VM's name. */
   friendlyName: string;
-  /** Protected, EnablingProtection, UnplannedFailoverCommitRequired, … (a string: the service adds values). */
+  /** The service's coarse name: Protected, UnprotectedStatesBegin, UnplannedFailoverCommitPendingStatesBegin, … (display only). */
   protectionState: string;
+  /** The wording the portal shows, e.g. "Failover completed". */
+  protectionStateDescription: string;
   /** Primary or Recovery: where the VM runs now. */
   activeLocation: string;
   replicationHealth: string;
@@ -184,13 +192,16 @@ export interface ProtectedItemInfo extends ProtectedItemRef {
   /** The job running on the item, if any. */
   currentJob?: { scenarioName: string; jobName: string };
   lastSuccessfulFailoverTime?: Date;
+  policyId?: string;
+  /** The protection container the item replicates to. */
+  recoveryContainerId?: string;
   a2a?: {
-    /** Resource id of the protected (primary) VM. */
+    /** Resource id of the VM the item protects: the primary one, after a reprotect the one it runs on. */
     vmId: string;
     primaryLocation?: string;
     recoveryLocation?: string;
     recoveryResourceGroupId?: string;
-    /** The VM in the recovery region once a failover created it. */
+    /** The VM on the other side, once a failover created it (after a reprotect, the original). */
     recoveryVmId?: string;
     testVmId?: string;
     rpoSeconds?: number;
@@ -215,7 +226,8 @@ export interface SiteRecoveryJobInfo {
   targetObjectName?: string;
   startTime?: Date;
   endTime?: Date;
-  tasks: { name: string; friendlyName: string; state: string }[];
+  /** stateDescription tells a task that was skipped (Succeeded, "Skipped") from one that ran. */
+  tasks: { name: string; friendlyName: string; state: string; stateDescription: string }[];
   errors: { code: string; message: string; recommendedAction?: string; taskId?: string }[];
 }
 
@@ -231,10 +243,32 @@ export interface EnableReplication {
   recoveryContainerId?: string;
 }
 
+/** A protection container mapping: A2A replicates from its source container to its target under its policy. */
+export interface ContainerMappingInfo {
+  id: string;
+  name: string;
+  sourceContainerId: string;
+  targetContainerId: string;
+  policyId: string;
+  /** The regions of the two containers' fabrics. */
+  sourceLocation?: string;
+  targetLocation?: string;
+  /** Paired when usable. */
+  state: string;
+}
+
+export interface ReplicationPolicyInfo {
+  id: string;
+  name: string;
+  recoveryPointHistoryMinutes?: number;
+  appConsistentFrequencyMinutes?: number;
+  crashConsistentFrequencyMinutes?: number;
+}
+
 export interface RecoveryPlanInfo extends RecoveryPlanRef {
   id: string;
   allowedOperations: string[];
-  /** The job running on the plan, if any. */
+  /** The job running on the plan, if any (the service keeps naming the last one after it ended). */
   currentJob?: { scenarioName: string; jobName: string };
   /** Boot groups in order, each the resource ids of its protected items. */
   bootGroups: string[][];
@@ -245,11 +279,18 @@ export interface SiteRecoveryGateway {
   listProtectedItems(vault: VaultRef): Promise<ProtectedItemInfo[]>;
   /** undefined when the vault has no such recovery plan. */
   getRecoveryPlan(plan: RecoveryPlanRef): Promise<RecoveryPlanInfo | undefined>;
+  /** Every protection container mapping of the vault, with the regions of both ends. */
+  listContainerMappings(vault: VaultRef): Promise<ContainerMappingInfo[]>;
+  listReplicationPolicies(vault: VaultRef): Promise<ReplicationPolicyInfo[]>;
   beginEnableReplication(vault: VaultRef, spec: EnableReplication): Promise<SiteRecoveryOperation>;
   beginFailover(target: SiteRecoveryTarget, options: FailoverOptions): Promise<SiteRecoveryOperation>;
   beginTestFailoverCleanup(target: SiteRecoveryTarget, comments?: string): Promise<SiteRecoveryOperation>;
   beginCommit(target: SiteRecoveryTarget): Promise<SiteRecoveryOperation>;
-  /** Replicate back from where the VMs now run, so that a failback can follow. */
+  /**
+   * Replicate back from where the VMs now run, so that a failback can follow. An item's
+   * reprotect goes through the vault's mapping from the container it runs in back to its own,
+   * under that mapping's policy, and lands a later failover in its protected VM's resource group.
+   */
   beginReprotect(target: SiteRecoveryTarget, direction: FailoverDirection): Promise<SiteRecoveryOperation>;
   /** undefined when the vault has no such job. */
   getJob(vault: VaultRef, jobName: string): Promise<SiteRecoveryJobInfo | undefined>;

@@ -5,7 +5,9 @@
 // after a restart; nothing is sent twice.
 
 import {
+  type A2APolicyDetails,
   type A2AReplicationDetails,
+  type AzureFabricSpecificDetails,
   SiteRecoveryManagementClient,
 } from "@azure/arm-recoveryservices-siterecovery";
 import type { TokenCredential } from "@azure/identity";
@@ -13,6 +15,7 @@ import { collect } from "./collect.ts";
 import type { AzureConnection } from "./connection.ts";
 import { AzureError, azureCall, azureGet } from "./errors.ts";
 import type {
+  ContainerMappingInfo,
   EnableReplication,
   FailoverDirection,
   FailoverOptions,
@@ -21,6 +24,8 @@ import type {
   ProtectedItemRef,
   RecoveryPlanInfo,
   RecoveryPlanRef,
+  RecoveryPointType,
+  ReplicationPolicyInfo,
   SiteRecoveryGateway,
   SiteRecoveryJobInfo,
   SiteRecoveryOperation,
@@ -58,7 +63,9 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
     return azureGet(`reading recovery plan ${plan.recoveryPlan} of vault ${plan.vault}`, async () => {
       const found = await this.#client.replicationRecoveryPlans.get(...planArgs(plan));
       const p = found.properties ?? {};
-      const scenario = currentJob(p.currentScenario);
+      // A plan keeps naming its last job once it ended; only a running one is current.
+      const running = !p.currentScenarioStatus || !endedStates.has(p.currentScenarioStatus);
+      const scenario = running ? currentJob(p.currentScenario) : undefined;
       return {
         ...plan,
         id: found.id ?? "",
@@ -69,6 +76,69 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
           .map((g) => (g.replicationProtectedItems ?? []).map((i) => i.id ?? "")),
       };
     });
+  }
+
+  listContainerMappings(vault: VaultRef): Promise<ContainerMappingInfo[]> {
+    return azureCall(
+      `listing the container mappings of vault ${vault.resourceGroup}/${vault.vault}`,
+      async () => {
+        // A container's id starts with its fabric's; the fabric knows the region.
+        const fabrics = await collect(
+          this.#client.replicationFabrics.list(vault.vault, vault.resourceGroup),
+          (f) => ({
+            prefix: `${(f.id ?? "").toLowerCase()}/`,
+            location: (f.properties?.customDetails as AzureFabricSpecificDetails | undefined)?.location,
+          }),
+        );
+        const locationOf = (containerId: string) =>
+          fabrics.find((f) => containerId.toLowerCase().startsWith(f.prefix))?.location;
+        return collect(
+          this.#client.replicationProtectionContainerMappings.list(vault.vault, vault.resourceGroup),
+          (m) => {
+            const id = m.id ?? "";
+            const sourceContainerId = id.slice(
+              0,
+              id.toLowerCase().lastIndexOf("/replicationprotectioncontainermappings/"),
+            );
+            const targetContainerId = m.properties?.targetProtectionContainerId ?? "";
+            const sourceLocation = locationOf(sourceContainerId);
+            const targetLocation = locationOf(targetContainerId);
+            return {
+              id,
+              name: m.name ?? "",
+              sourceContainerId,
+              targetContainerId,
+              policyId: m.properties?.policyId ?? "",
+              ...(sourceLocation ? { sourceLocation } : {}),
+              ...(targetLocation ? { targetLocation } : {}),
+              state: m.properties?.state ?? "Unknown",
+            };
+          },
+        );
+      },
+    );
+  }
+
+  listReplicationPolicies(vault: VaultRef): Promise<ReplicationPolicyInfo[]> {
+    return azureCall(`listing the replication policies of vault ${vault.resourceGroup}/${vault.vault}`, () =>
+      collect(this.#client.replicationPolicies.list(vault.vault, vault.resourceGroup), (p) => {
+        const details = p.properties?.providerSpecificDetails;
+        const a2a = details?.instanceType === "A2A" ? (details as A2APolicyDetails) : undefined;
+        return {
+          id: p.id ?? "",
+          name: p.name ?? "",
+          ...(a2a?.recoveryPointHistory !== undefined
+            ? { recoveryPointHistoryMinutes: a2a.recoveryPointHistory }
+            : {}),
+          ...(a2a?.appConsistentFrequencyInMinutes !== undefined
+            ? { appConsistentFrequencyMinutes: a2a.appConsistentFrequencyInMinutes }
+            : {}),
+          ...(a2a?.crashConsistentFrequencyInMinutes !== undefined
+            ? { crashConsistentFrequencyMinutes: a2a.crashConsistentFrequencyInMinutes }
+            : {}),
+        };
+      }),
+    );
   }
 
   beginEnableReplication(vault: VaultRef, spec: EnableReplication): Promise<SiteRecoveryOperation> {
@@ -95,7 +165,7 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
     );
   }
 
-  beginFailover(target: SiteRecoveryTarget, options: FailoverOptions): Promise<SiteRecoveryOperation> {
+  async beginFailover(target: SiteRecoveryTarget, options: FailoverOptions): Promise<SiteRecoveryOperation> {
     const { direction } = options;
     if (isPlan(target)) {
       const plans = this.#client.replicationRecoveryPlans;
@@ -113,6 +183,11 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
             },
             o,
           ),
+        );
+      if (options.type === "unplanned" && options.recoveryPointId)
+        throw new AzureError(
+          `recoveryPointId is for a single item; recovery plan ${target.recoveryPlan} fails over to a recoveryPointType`,
+          "InvalidInput",
         );
       return this.#begin(`siteRecovery/${options.type}Failover`, target, (o) =>
         plans.beginUnplannedFailover(
@@ -152,19 +227,50 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
         ),
       );
     // A2A has no single-item plannedFailover: planned is unplannedFailover that shuts the source down first.
-    return this.#begin(`siteRecovery/${options.type}Failover`, target, (o) =>
-      items.beginUnplannedFailover(
+    return this.#begin(`siteRecovery/${options.type}Failover`, target, async (o) => {
+      const recoveryPointId =
+        options.type === "unplanned" ? await this.#recoveryPointOf(target, options) : undefined;
+      return items.beginUnplannedFailover(
         ...path,
         {
           properties: {
             failoverDirection: direction,
             sourceSiteOperations: options.type === "planned" ? "Required" : "NotRequired",
-            providerSpecificDetails: { instanceType: "A2A" },
+            providerSpecificDetails: { instanceType: "A2A", ...(recoveryPointId ? { recoveryPointId } : {}) },
           },
         },
         o,
-      ),
+      );
+    });
+  }
+
+  /**
+   * An item's failover input has a recovery point's id, not a type (a plan's has the type):
+   * none for Latest, else the newest point of the kind asked for among the item's points.
+   */
+  async #recoveryPointOf(
+    item: ProtectedItemRef,
+    options: { recoveryPointType?: RecoveryPointType; recoveryPointId?: string },
+  ): Promise<string | undefined> {
+    const type = options.recoveryPointType ?? "Latest";
+    if (options.recoveryPointId || type === "Latest") return options.recoveryPointId;
+    const points = await collect(
+      this.#client.recoveryPoints.listByReplicationProtectedItems(...itemArgs(item)),
+      (p) => ({
+        id: p.id ?? "",
+        time: p.properties?.recoveryPointTime?.getTime() ?? 0,
+        kind: p.properties?.recoveryPointType,
+      }),
     );
+    const newest = points
+      .filter((p) => type !== "LatestApplicationConsistent" || p.kind === "ApplicationConsistent")
+      .sort((a, b) => b.time - a.time)[0];
+    if (!newest)
+      throw new AzureError(
+        `${targetId(item)} has no ${type === "LatestApplicationConsistent" ? "app-consistent " : ""}recovery point to fail over to; use recoveryPointType Latest`,
+        "RecoveryPointNotFound",
+      );
+    return newest.id;
   }
 
   beginTestFailoverCleanup(
@@ -188,18 +294,53 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
   }
 
   beginReprotect(target: SiteRecoveryTarget, direction: FailoverDirection): Promise<SiteRecoveryOperation> {
-    return this.#begin("siteRecovery/reprotect", target, (o) =>
-      isPlan(target)
-        ? // A plan's reprotect takes no input: each item replicates back from where it runs.
-          this.#client.replicationRecoveryPlans.beginReprotect(...planArgs(target), o)
-        : this.#client.replicationProtectedItems.beginReprotect(
-            ...itemArgs(target),
-            {
-              properties: { failoverDirection: direction, providerSpecificDetails: { instanceType: "A2A" } },
-            },
-            o,
-          ),
+    if (isPlan(target))
+      // A plan's reprotect takes no input: each item replicates back from where it runs.
+      return this.#begin("siteRecovery/reprotect", target, (o) =>
+        this.#client.replicationRecoveryPlans.beginReprotect(...planArgs(target), o),
+      );
+    return this.#begin("siteRecovery/reprotect", target, async (o) => {
+      const providerSpecificDetails = await this.#reprotectInput(target);
+      return this.#client.replicationProtectedItems.beginReprotect(
+        ...itemArgs(target),
+        { properties: { failoverDirection: direction, providerSpecificDetails } },
+        o,
+      );
+    });
+  }
+
+  /**
+   * A2AReprotectInput as the portal and PowerShell fill it: the reverse mapping (from the
+   * container the item fails over to, back to its own) gives the container and the policy;
+   * a later failover lands in the resource group of the VM the item protects now.
+   */
+  async #reprotectInput(item: ProtectedItemRef) {
+    const found = await this.#client.replicationProtectedItems.get(...itemArgs(item));
+    const p = found.properties ?? {};
+    const own = (found.id ?? "").slice(
+      0,
+      (found.id ?? "").toLowerCase().lastIndexOf("/replicationprotecteditems/"),
     );
+    const from = (p.recoveryContainerId ?? "").toLowerCase();
+    const mapping = (await this.listContainerMappings(item)).find(
+      (m) =>
+        m.sourceContainerId.toLowerCase() === from && m.targetContainerId.toLowerCase() === own.toLowerCase(),
+    );
+    if (!mapping)
+      throw new AzureError(
+        `${targetId(item)}: vault ${item.vault} has no protection container mapping from ${p.recoveryContainerId} back to ${own}; create it, then reprotect`,
+        "ProtectionContainerMappingNotFound",
+      );
+    const details = p.providerSpecificDetails;
+    const vmId =
+      details?.instanceType === "A2A" ? ((details as A2AReplicationDetails).fabricObjectId ?? "") : "";
+    const group = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+)\//i.exec(vmId)?.[1];
+    return {
+      instanceType: "A2A" as const,
+      recoveryContainerId: mapping.targetContainerId,
+      policyId: mapping.policyId,
+      ...(group ? { recoveryResourceGroupId: group } : {}),
+    };
   }
 
   getJob(vault: VaultRef, jobName: string): Promise<SiteRecoveryJobInfo | undefined> {
@@ -260,17 +401,18 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
   ): Promise<SiteRecoveryOperation> {
     const id = targetId(target);
     return azureCall(`${kind} of ${id}`, async () => {
-      let polling: string | undefined;
+      let accepted: RawResponse | undefined;
       const onResponse = (response: RawResponse) => {
-        if (response.status === 202 && polling === undefined)
-          polling = response.headers.get("azure-asyncoperation") ?? response.headers.get("location");
+        if (response.status === 202) accepted ??= response;
       };
       try {
         await start({ onResponse });
       } catch (error) {
-        if (polling === undefined || (error as Error).name === "RestError") throw error;
+        if (accepted === undefined || (error as Error).name === "RestError") throw error;
       }
-      const name = jobNameOf(polling);
+      const location = accepted?.headers.get("location");
+      const polling = accepted?.headers.get("azure-asyncoperation") ?? location;
+      const name = jobNameOf(location) ?? jobNameOf(polling);
       if (!polling || !name)
         throw new AzureError(`${kind} of ${id}: the service named no job to follow`, "NoJobReturned");
       return {
@@ -296,17 +438,21 @@ function targetId(target: SiteRecoveryTarget): string {
 }
 
 /**
- * The job an action started, from its polling URL: ASR names it in a `replicationJobs/{name}`
- * segment, or as the operation's own name (`…/operations/{name}`, the emulator's form).
+ * The job an action started, from a URL of its 202: Location's `…/operationresults/{job}`
+ * (where PowerShell reads it), Azure-AsyncOperation's `…/replicationOperationStatus/{job}`,
+ * or a `replicationJobs/{job}` segment.
  */
-function jobNameOf(url: string | undefined): string | undefined {
+export function jobNameOf(url: string | undefined): string | undefined {
   if (!url) return undefined;
   const path = new URL(url, "https://management.azure.com").pathname;
-  const inJobs = /\/replicationJobs\/([^/]+)/i.exec(path)?.[1];
-  if (inJobs) return decodeURIComponent(inJobs);
-  const last = /\/(?:operations|operationsStatus|replicationOperationStatus)\/([^/]+)$/i.exec(path)?.[1];
-  return last ? decodeURIComponent(last) : undefined;
+  const name =
+    /\/replicationJobs\/([^/]+)/i.exec(path)?.[1] ??
+    /\/(?:operationresults|replicationOperationStatus)\/([^/]+)$/i.exec(path)?.[1];
+  return name ? decodeURIComponent(name) : undefined;
 }
+
+/** Job states after which a plan's current scenario is only a record of the last job. */
+const endedStates = new Set(["Succeeded", "Failed", "Cancelled", "Canceled", "Other"]);
 
 const describe = (operation: SiteRecoveryOperation) => `${operation.kind} of ${operation.target}`;
 
@@ -357,12 +503,15 @@ function itemInfo(item: SdkItem, vault: VaultRef): ProtectedItemInfo {
     id: item.id ?? "",
     friendlyName: p.friendlyName ?? item.name ?? "",
     protectionState: p.protectionState ?? "Unknown",
+    protectionStateDescription: p.protectionStateDescription ?? "",
     activeLocation: p.activeLocation ?? "Unknown",
     replicationHealth: p.replicationHealth ?? "Unknown",
     testFailoverState: p.testFailoverState ?? "None",
     allowedOperations: p.allowedOperations ?? [],
     ...(scenario ? { currentJob: scenario } : {}),
     ...(p.lastSuccessfulFailoverTime ? { lastSuccessfulFailoverTime: p.lastSuccessfulFailoverTime } : {}),
+    ...(p.policyId ? { policyId: p.policyId } : {}),
+    ...(p.recoveryContainerId ? { recoveryContainerId: p.recoveryContainerId } : {}),
     ...(a2a
       ? {
           a2a: {
@@ -402,6 +551,7 @@ function jobInfo(job: SdkJob): SiteRecoveryJobInfo {
       name: t.name ?? "",
       friendlyName: t.friendlyName ?? "",
       state: t.state ?? "",
+      stateDescription: t.stateDescription ?? "",
     })),
     errors: (p.errors ?? []).map((e) => ({
       code: e.serviceErrorDetails?.code ?? "Unknown",

@@ -30,7 +30,8 @@ const JobFailure = Type.Object(
   {
     scenario: Type.String({
       minLength: 1,
-      description: "a job scenario, e.g. UnplannedFailover or RecoveryPlanUnplannedFailover, or *",
+      description:
+        "a job scenario (an item's or a recovery plan's), e.g. UnplannedFailover or CommitFailover, or *",
     }),
     afterTasks: Type.Optional(
       Type.Integer({ minimum: 0, description: "tasks that succeed before one fails" }),

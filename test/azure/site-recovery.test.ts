@@ -1,14 +1,33 @@
 // The Site Recovery gateway through @azure/arm-recoveryservices-siterecovery over HTTPS to the
-// emulator: the A2A state machine (failover, commit, reprotect, failback), test failover and
-// its cleanup, recovery plans, enable replication, each refusal, and resuming a recorded
-// operation from a fresh gateway.
+// emulator: the A2A state machine (failover, commit, reprotect through the reverse mapping,
+// failback), test failover and its cleanup, recovery plans, enable replication, the vault's
+// mappings and policies, an item's failover to a kind of recovery point, each refusal, the
+// job's name from either polling URL, and resuming a recorded operation from a fresh gateway.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { emulatorConnection } from "../../src/azure/connection.ts";
 import { AzureError } from "../../src/azure/errors.ts";
-import type { ProtectedItemInfo, SiteRecoveryOperation } from "../../src/azure/gateways.ts";
+import type {
+  ProtectedItemInfo,
+  RecoveryPointType,
+  SiteRecoveryOperation,
+} from "../../src/azure/gateways.ts";
 import { createAzureGateways } from "../../src/azure/index.ts";
-import { type SimAndGateways, simWithGateways } from "../sim/fixtures.ts";
-import { item, plan, siteRecoveryTopology, testNetwork, vault } from "../sim/site-recovery-fixtures.ts";
+import { jobNameOf } from "../../src/azure/site-recovery.ts";
+import { armToken, type SimAndGateways, simWithGateways } from "../sim/fixtures.ts";
+import {
+  containerId,
+  item,
+  itemPath,
+  plan,
+  policyId,
+  primaryFabric,
+  recoveryFabric,
+  siteRecoveryTopology,
+  siteRecoveryWire,
+  testNetwork,
+  vault,
+  vaultPath,
+} from "../sim/site-recovery-fixtures.ts";
 
 let env: SimAndGateways;
 beforeEach(async () => {
@@ -47,10 +66,13 @@ describe("site recovery gateway", () => {
       ...item("vm-a"),
       friendlyName: "vm-a",
       protectionState: "Protected",
+      protectionStateDescription: "Protected",
       activeLocation: "Primary",
       replicationHealth: "Normal",
       testFailoverState: "None",
-      allowedOperations: ["UnplannedFailover", "TestFailover", "DisableProtection"],
+      allowedOperations: ["UnplannedFailover", "DisableProtection", "TestFailover"],
+      policyId,
+      recoveryContainerId: containerId(recoveryFabric),
       a2a: {
         vmId: expect.stringMatching(
           /resourceGroups\/rg-weu\/providers\/Microsoft\.Compute\/virtualMachines\/vm-a$/,
@@ -85,12 +107,12 @@ describe("site recovery gateway", () => {
       vmId: `/subscriptions/${env.sim.info.subscriptionId}/resourceGroups/rg-weu/providers/Microsoft.Compute/virtualMachines/vm-c`,
       fabric: item("vm-c").fabric,
       container: item("vm-c").container,
-      policyId: "/policies/24-hour-retention-policy",
+      policyId,
     });
     expect(op).toMatchObject({ kind: "siteRecovery/enableReplication", job: { ...vault } });
     const during = await find("vm-c");
     expect(during).toMatchObject({
-      protectionState: "EnablingProtection",
+      protectionState: "UnprotectedStatesBegin",
       currentJob: { scenarioName: "EnableDr", jobName: op.job.name },
     });
     expect(during.a2a?.replicationProgress).toBeGreaterThanOrEqual(0);
@@ -117,7 +139,8 @@ describe("site recovery gateway", () => {
     expect(job!.tasks.map((t) => t.name)).toContain("ShutdownPrimaryVm");
     let info = await find("vm-a");
     expect(info).toMatchObject({
-      protectionState: "UnplannedFailoverCommitRequired",
+      protectionState: "UnplannedFailoverCommitPendingStatesBegin",
+      protectionStateDescription: "Failover completed",
       activeLocation: "Recovery",
       allowedOperations: ["Commit", "ChangePit", "DisableProtection"],
       a2a: {
@@ -138,9 +161,18 @@ describe("site recovery gateway", () => {
 
     await run(env.siteRecovery.beginCommit(a));
     expect((await find("vm-a")).protectionState).toBe("UnplannedFailoverCommitted");
+    expect((await find("vm-a")).protectionStateDescription).toBe("Failover committed");
     expect((await find("vm-a")).allowedOperations).toEqual(["ReverseReplicate", "DisableProtection"]);
 
+    // The gateway fills A2AReprotectInput from the reverse mapping and the protected VM's group.
     await run(env.siteRecovery.beginReprotect(a, "RecoveryToPrimary"));
+    expect(env.sim.admin.audit().at(-1)?.details).toMatchObject({
+      reprotect: {
+        recoveryContainerId: containerId(primaryFabric),
+        policyId,
+        recoveryResourceGroup: "rg-weu",
+      },
+    });
     info = await find("vm-a");
     // As in A2A, the reprotected item lives in the recovery region's container now: callers re-list.
     expect(info).toMatchObject({
@@ -157,14 +189,18 @@ describe("site recovery gateway", () => {
     await run(env.siteRecovery.beginFailover(reversed, { type: "planned", direction: "RecoveryToPrimary" }));
     info = await find("vm-a");
     expect(info).toMatchObject({
-      protectionState: "UnplannedFailoverCommitRequired",
+      protectionState: "UnplannedFailoverCommitPendingStatesBegin",
       activeLocation: "Primary",
     });
     expect(await power("rg-weu", "vm-a")).toBe("running");
     expect(await power("rg-neu", "vm-a")).toBe("stopped");
-    expect((await host("vm-a")).vmResourceId).toBe(info.a2a?.vmId);
+    // The item protects the replica now; the host is back on the original, its recovery VM.
+    expect((await host("vm-a")).vmResourceId).toBe(info.a2a?.recoveryVmId);
     await run(env.siteRecovery.beginCommit(reversed));
     await run(env.siteRecovery.beginReprotect(reversed, "PrimaryToRecovery"));
+    expect(env.sim.admin.audit().at(-1)?.details).toMatchObject({
+      reprotect: { recoveryContainerId: containerId(recoveryFabric), recoveryResourceGroup: "rg-neu" },
+    });
     expect(await find("vm-a")).toMatchObject({
       ...a,
       protectionState: "Protected",
@@ -198,7 +234,8 @@ describe("site recovery gateway", () => {
       protectionState: "Protected",
       activeLocation: "Primary",
       testFailoverState: "TestFailoverCompleted",
-      allowedOperations: ["UnplannedFailover", "TestFailoverCleanup", "DisableProtection"],
+      protectionStateDescription: "Cleanup test failover pending",
+      allowedOperations: ["TestFailoverCleanup"],
       a2a: {
         testVmId: expect.stringMatching(
           /resourceGroups\/rg-neu\/providers\/Microsoft\.Compute\/virtualMachines\/vm-a-test$/,
@@ -219,10 +256,7 @@ describe("site recovery gateway", () => {
 
   it("reads a recovery plan: its boot groups, what it allows, the job running on it", async () => {
     const idle = await env.siteRecovery.getRecoveryPlan(plan);
-    expect(idle).toMatchObject({
-      ...plan,
-      allowedOperations: ["UnplannedFailover", "TestFailover", "DisableProtection"],
-    });
+    expect(idle).toMatchObject({ ...plan, allowedOperations: ["UnplannedFailover", "TestFailover"] });
     expect(idle!.currentJob).toBeUndefined();
     expect(idle!.bootGroups).toEqual([
       [expect.stringMatching(/replicationProtectedItems\/vm-a$/)],
@@ -234,8 +268,13 @@ describe("site recovery gateway", () => {
     });
     expect(await env.siteRecovery.getRecoveryPlan(plan)).toMatchObject({
       allowedOperations: [],
-      currentJob: { scenarioName: "RecoveryPlanUnplannedFailover", jobName: op.job.name },
+      currentJob: { scenarioName: "UnplannedFailover", jobName: op.job.name },
     });
+    // Once the job ended the service still names it in currentScenario; it is no longer current.
+    await env.siteRecovery.waitForOperation(op);
+    const after = await env.siteRecovery.getRecoveryPlan(plan);
+    expect(after?.currentJob).toBeUndefined();
+    expect(after?.allowedOperations).toEqual(["Commit", "ChangePit"]);
     expect(await env.siteRecovery.getRecoveryPlan({ ...vault, recoveryPlan: "rp-nope" })).toBeUndefined();
   });
 
@@ -249,13 +288,13 @@ describe("site recovery gateway", () => {
     );
     const job = await env.siteRecovery.getJob(vault, op.job.name);
     expect(job).toMatchObject({
-      scenarioName: "RecoveryPlanUnplannedFailover",
+      scenarioName: "UnplannedFailover",
       state: "Succeeded",
       targetObjectName: "rp-avd",
     });
     expect(job!.tasks.map((t) => t.name)).toEqual(["Group1", "Group2"]);
     for (const i of await env.siteRecovery.listProtectedItems(vault))
-      expect(i.protectionState).toBe("UnplannedFailoverCommitRequired");
+      expect(i.protectionState).toBe("UnplannedFailoverCommitPendingStatesBegin");
     expect(await power("rg-neu", "vm-a")).toBe("running");
     expect(await power("rg-neu", "vm-b")).toBe("running");
     await run(env.siteRecovery.beginCommit(plan));
@@ -330,6 +369,97 @@ describe("site recovery gateway", () => {
       }),
     );
     expect(protectedTwice).toMatchObject({ statusCode: 400, code: "ProtectionAlreadyEnabled" });
+  });
+
+  it("reads the vault's container mappings with the regions at both ends, and its policies", async () => {
+    expect(await env.siteRecovery.listContainerMappings(vault)).toEqual([
+      {
+        id: expect.stringMatching(
+          /replicationProtectionContainerMappings\/westeurope-northeurope-24-hour-retention-policy$/,
+        ),
+        name: "westeurope-northeurope-24-hour-retention-policy",
+        sourceContainerId: containerId(primaryFabric),
+        targetContainerId: containerId(recoveryFabric),
+        policyId,
+        sourceLocation: "westeurope",
+        targetLocation: "northeurope",
+        state: "Paired",
+      },
+      expect.objectContaining({
+        sourceContainerId: containerId(recoveryFabric),
+        targetContainerId: containerId(primaryFabric),
+        sourceLocation: "northeurope",
+        targetLocation: "westeurope",
+      }),
+    ]);
+    expect(await env.siteRecovery.listReplicationPolicies(vault)).toEqual([
+      {
+        id: policyId,
+        name: "24-hour-retention-policy",
+        recoveryPointHistoryMinutes: 1440,
+        appConsistentFrequencyMinutes: 240,
+        crashConsistentFrequencyMinutes: 5,
+      },
+    ]);
+  });
+
+  it("fails a single item over to the newest recovery point of the kind asked for, or to a given one", async () => {
+    const wire = siteRecoveryWire(env.sim, await armToken(env.sim));
+    const pointsOf = async (name: string) =>
+      (await wire.get(`${itemPath(name)}/recoveryPoints`)).body.value as {
+        id: string;
+        properties: { recoveryPointType: string };
+      }[];
+    /** The recovery point the failover job says it used. */
+    const failedOverTo = async (
+      name: string,
+      options: { recoveryPointType?: RecoveryPointType; recoveryPointId?: string },
+    ) => {
+      const op = await run(
+        env.siteRecovery.beginFailover(item(name), {
+          type: "unplanned",
+          direction: "PrimaryToRecovery",
+          ...options,
+        }),
+      );
+      const job = await wire.get(`${vaultPath}/replicationJobs/${op.job.name}`);
+      return job.body.properties.customDetails.protectedItemDetails[0].recoveryPointId as string;
+    };
+    const points = await pointsOf("vm-a");
+    const appConsistent = points.find((p) => p.properties.recoveryPointType === "ApplicationConsistent")!;
+    expect(appConsistent.id).not.toBe(points[0]!.id);
+    expect(await failedOverTo("vm-a", { recoveryPointType: "LatestApplicationConsistent" })).toBe(
+      appConsistent.id,
+    );
+    expect((await find("vm-a")).protectionState).toBe("UnplannedFailoverCommitPendingStatesBegin");
+    const vmB = await pointsOf("vm-b");
+    expect(await failedOverTo("vm-b", { recoveryPointId: vmB[1]!.id })).toBe(vmB[1]!.id);
+
+    const onPlan = await refusal(
+      env.siteRecovery.beginFailover(plan, {
+        type: "unplanned",
+        direction: "PrimaryToRecovery",
+        recoveryPointId: vmB[1]!.id,
+      }),
+    );
+    expect(onPlan).toMatchObject({
+      code: "InvalidInput",
+      message: expect.stringMatching(/recoveryPointId is for a single item/),
+    });
+  });
+
+  it("reads the job's name from either URL of the service's 202", () => {
+    const base =
+      "https://management.azure.com/Subscriptions/s/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/v";
+    expect(
+      jobNameOf(
+        `${base}/replicationFabrics/f/replicationProtectionContainers/c/replicationProtectedItems/i/operationresults/9a1b?api-version=2023-06-01`,
+      ),
+    ).toBe("9a1b");
+    expect(jobNameOf(`${base}/replicationOperationStatus/9a1b?api-version=2023-06-01`)).toBe("9a1b");
+    expect(jobNameOf(`${base}/replicationJobs/9a1b`)).toBe("9a1b");
+    expect(jobNameOf(`${base}/replicationRecoveryPlans/rp`)).toBeUndefined();
+    expect(jobNameOf(undefined)).toBeUndefined();
   });
 
   it("resumes following a recorded operation from a new gateway, as after an operator restart", async () => {

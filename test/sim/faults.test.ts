@@ -185,7 +185,7 @@ describe("faults", () => {
       code: "A2AFailoverFailed",
     });
     const planJob = await gw.siteRecovery.getJob(vault, planOp.job.name);
-    expect(planJob!.tasks.map((t) => t.state)).toEqual(["Failed", "Skipped"]);
+    expect(planJob!.tasks.map((t) => t.state)).toEqual(["Failed", "NotStarted"]);
     expect((await find("vm-b")).activeLocation).toBe("Primary");
 
     await setFaults({});
@@ -195,10 +195,10 @@ describe("faults", () => {
         direction: "PrimaryToRecovery",
       }),
     );
-    expect((await find("vm-a")).protectionState).toBe("UnplannedFailoverCommitRequired");
+    expect((await find("vm-a")).protectionState).toBe("UnplannedFailoverCommitPendingStatesBegin");
   });
 
-  it("a job that fails midway: the tasks before succeed, the rest are skipped", async () => {
+  it("a job that fails midway: the tasks before succeed, the rest never start", async () => {
     await start({
       jobFailures: [{ scenario: "UnplannedFailover", afterTasks: 2, code: "ProtectionServiceUnavailable" }],
     });
@@ -217,7 +217,7 @@ describe("faults", () => {
       ["PrerequisitesCheck", "Succeeded"],
       ["ShutdownPrimaryVm", "Succeeded"],
       ["FailoverTask", "Failed"],
-      ["StartReplicaVm", "Skipped"],
+      ["StartReplicaVm", "NotStarted"],
     ]);
     expect(job!.errors).toEqual([
       expect.objectContaining({ code: "ProtectionServiceUnavailable", taskId: "FailoverTask-2" }),

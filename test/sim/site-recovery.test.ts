@@ -1,24 +1,32 @@
 // Microsoft.RecoveryServices on the wire: what the SDK hides (status codes, error bodies,
-// paths), the resource list, recovery points, jobs, bad requests and topology checks.
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+// paths), the resource list, fabrics and containers, recovery points, bad requests and
+// topology checks.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type RunningSim, startSim } from "../../src/sim/server.ts";
 import { checkTopology } from "../../src/sim/topology.ts";
 import { armToken, raw, rawList, sub, timeScale } from "./fixtures.ts";
-import { itemPath, siteRecoveryTopology } from "./site-recovery-fixtures.ts";
+import {
+  containerId,
+  itemFailover,
+  itemPath,
+  planPath,
+  recoveryFabric,
+  siteRecoveryTopology,
+  siteRecoveryWire,
+  vaultPath,
+} from "./site-recovery-fixtures.ts";
 
 const v = "api-version=2023-06-01";
-const vaultPath = `${sub}/resourceGroups/rg-neu/providers/Microsoft.RecoveryServices/vaults/rsv-avd`;
 
 let sim: RunningSim;
 let token: string;
+let wire: ReturnType<typeof siteRecoveryWire>;
 beforeEach(async () => {
   sim = await startSim({ topology: siteRecoveryTopology(), timeScale });
   token = await armToken(sim);
+  wire = siteRecoveryWire(sim, token);
 });
 afterEach(() => sim.close());
-
-const post = (path: string, body?: unknown) =>
-  raw(sim, "POST", `${path}?${v}`, { token, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
 
 describe("site recovery on the wire", () => {
   it("shows the vault in the subscription's resources and in its resource group's", async () => {
@@ -40,20 +48,20 @@ describe("site recovery on the wire", () => {
       token,
     );
     expect(inGroup.map((r) => r.type)).toContain("Microsoft.RecoveryServices/vaults");
-    const vault = await raw(sim, "GET", `${vaultPath}?${v}`, { token });
+    const vault = await wire.get(vaultPath);
     expect(vault.body).toMatchObject({ name: "rsv-avd", type: "Microsoft.RecoveryServices/vaults" });
   });
 
-  it("has a fabric and a protection container per region", async () => {
-    const fabrics = await rawList<{ name: string; properties: { customDetails: { location: string } } }>(
-      sim,
-      `${vaultPath}/replicationFabrics?${v}`,
-      token,
-    );
+  it("has a fabric and a protection container per region; each fabric lists its containers", async () => {
+    const fabrics = await rawList<{
+      name: string;
+      properties: { customDetails: { location: string; containerIds: string[] } };
+    }>(sim, `${vaultPath}/replicationFabrics?${v}`, token);
     expect(fabrics.map((f) => [f.name, f.properties.customDetails.location])).toEqual([
       ["asr-a2a-default-westeurope", "westeurope"],
       ["asr-a2a-default-northeurope", "northeurope"],
     ]);
+    expect(fabrics[1]!.properties.customDetails.containerIds).toEqual([containerId(recoveryFabric)]);
     const containers = await rawList<{
       name: string;
       properties: { protectedItemCount: number; role: string };
@@ -65,7 +73,7 @@ describe("site recovery on the wire", () => {
   });
 
   it("refuses plannedFailover of an A2A item with ARM's error body", async () => {
-    const res = await post(`${itemPath("vm-a")}/plannedFailover`, {
+    const res = await wire.post(`${itemPath("vm-a")}/plannedFailover`, {
       properties: { failoverDirection: "PrimaryToRecovery" },
     });
     expect(res.status).toBe(400);
@@ -78,12 +86,10 @@ describe("site recovery on the wire", () => {
     expect(sim.admin.audit()).toEqual([]);
   });
 
-  it("shows a recovery plan's boot groups and what it allows; refuses its plannedFailover for A2A", async () => {
-    const planPath = `${vaultPath}/replicationRecoveryPlans/rp-avd`;
-    const plan = await raw(sim, "GET", `${planPath}?${v}`, { token });
+  it("shows a recovery plan's boot groups; refuses its plannedFailover for A2A and a second action while one runs", async () => {
+    const plan = await wire.get(planPath);
     expect(plan.body.properties).toMatchObject({
       replicationProviders: ["A2A"],
-      allowedOperations: ["UnplannedFailover", "TestFailover", "DisableProtection"],
       currentScenario: { scenarioName: "None" },
     });
     expect(plan.body.properties.groups.map((g: { groupType: string }) => g.groupType)).toEqual([
@@ -92,13 +98,12 @@ describe("site recovery on the wire", () => {
       "Boot",
       "Boot",
     ]);
-    const planned = await post(`${planPath}/plannedFailover`, {
+    const planned = await wire.post(`${planPath}/plannedFailover`, {
       properties: { failoverDirection: "PrimaryToRecovery" },
     });
     expect(planned.status).toBe(400);
     expect(planned.body.error.code).toBe("OperationNotSupportedForA2A");
-    // While the plan's failover runs, the plan allows nothing and a second action is refused.
-    const started = await post(`${planPath}/unplannedFailover`, {
+    const started = await wire.post(`${planPath}/unplannedFailover`, {
       properties: {
         failoverDirection: "PrimaryToRecovery",
         sourceSiteOperations: "NotRequired",
@@ -106,136 +111,72 @@ describe("site recovery on the wire", () => {
       },
     });
     expect(started.status).toBe(202);
-    const during = await raw(sim, "GET", `${planPath}?${v}`, { token });
-    expect(during.body.properties).toMatchObject({
-      allowedOperations: [],
-      currentScenario: { scenarioName: "RecoveryPlanUnplannedFailover" },
-    });
-    const again = await post(`${planPath}/failoverCommit`);
+    const again = await wire.post(`${planPath}/failoverCommit`);
     expect(again.status).toBe(400);
     expect(again.body.error.code).toBe("RecoveryPlanOperationInProgress");
   });
 
-  it("answers an action with 202, Azure-AsyncOperation and Location, and lists its job", async () => {
-    const res = await post(`${itemPath("vm-b")}/unplannedFailover`, {
-      properties: {
-        failoverDirection: "PrimaryToRecovery",
-        sourceSiteOperations: "NotRequired",
-        providerSpecificDetails: { instanceType: "A2A" },
-      },
-    });
-    expect(res.status).toBe(202);
-    const operation = String(res.headers["azure-asyncoperation"]);
-    expect(operation).toMatch(
-      /\/providers\/Microsoft\.RecoveryServices\/locations\/northeurope\/operations\/[0-9a-f-]{36}\?api-version=2023-06-01$/,
-    );
-    const jobName = operation.split("/operations/")[1]!.split("?")[0]!;
-    const job = await raw(sim, "GET", `${vaultPath}/replicationJobs/${jobName}?${v}`, { token });
-    expect(job.body).toMatchObject({
-      name: jobName,
-      properties: {
-        scenarioName: "UnplannedFailover",
-        state: "InProgress",
-        targetObjectName: "vm-b",
-        targetInstanceType: "ProtectionEntity",
-      },
-    });
-    const jobs = await rawList<{ name: string }>(sim, `${vaultPath}/replicationJobs?${v}`, token);
-    expect(jobs.map((j) => j.name)).toEqual([jobName]);
-    expect(sim.admin.audit()).toEqual([
-      expect.objectContaining({
-        target: itemPath("vm-b"),
-        details: { job: jobName, scenario: "UnplannedFailover" },
-      }),
-    ]);
-    // Location answers 202 while the job runs, then 200 with the item as it is after it.
-    const location = String(res.headers.location);
-    expect((await raw(sim, "GET", location, { token })).status).toBe(202);
-    await vi.waitFor(
-      async () => {
-        const done = await raw(sim, "GET", location, { token });
-        expect(done.status).toBe(200);
-        expect(done.body).toMatchObject({
-          name: "vm-b",
-          properties: { protectionState: "UnplannedFailoverCommitRequired", activeLocation: "Recovery" },
-        });
-      },
-      { timeout: 5000, interval: 20 },
-    );
-  });
-
-  it("lists crash-consistent recovery points, newest first, every recoveryPointInterval", async () => {
+  it("lists recovery points newest first: crash-consistent every interval, app-consistent as the policy says", async () => {
     const points = await rawList<{ properties: { recoveryPointTime: string; recoveryPointType: string } }>(
       sim,
       `${itemPath("vm-a")}/recoveryPoints?${v}`,
       token,
     );
-    expect(points.length).toBeGreaterThanOrEqual(2);
+    // Replicating for 600 s: points at 0, 300 and 600 s; the first one is app-consistent (every 4 hours).
+    expect(points.map((p) => p.properties.recoveryPointType)).toEqual([
+      "CrashConsistent",
+      "CrashConsistent",
+      "ApplicationConsistent",
+    ]);
     const times = points.map((p) => Date.parse(p.properties.recoveryPointTime));
     expect(times[0]! - times[1]!).toBe(300_000);
     expect(times[0]).toBeLessThanOrEqual(Date.parse((await raw(sim, "GET", "/admin/clock")).body.now));
-    expect(points[0]!.properties.recoveryPointType).toBe("CrashConsistent");
-  });
-
-  it("fails over to the recovery point asked for and records it on the item", async () => {
-    const points = await rawList<{ id: string }>(sim, `${itemPath("vm-a")}/recoveryPoints?${v}`, token);
-    const older = points[1]!.id;
-    const res = await post(`${itemPath("vm-a")}/unplannedFailover`, {
-      properties: {
-        failoverDirection: "PrimaryToRecovery",
-        sourceSiteOperations: "NotRequired",
-        providerSpecificDetails: { instanceType: "A2A", recoveryPointId: older },
-      },
-    });
-    expect(res.status).toBe(202);
-    await vi.waitFor(
-      async () => {
-        const item = await raw(sim, "GET", `${itemPath("vm-a")}?${v}`, { token });
-        expect(item.body.properties).toMatchObject({
-          protectionState: "UnplannedFailoverCommitRequired",
-          failoverRecoveryPointId: older,
-        });
-      },
-      { timeout: 5000, interval: 20 },
-    );
   });
 
   it("answers the PUT of an item that exists with the item, and starts nothing", async () => {
-    const res = await raw(sim, "PUT", `${itemPath("vm-a")}?${v}`, {
-      token,
-      body: JSON.stringify({
-        properties: { policyId: "p", providerSpecificDetails: { instanceType: "A2A", fabricObjectId: "x" } },
-      }),
+    const res = await wire.put(itemPath("vm-a"), {
+      properties: { policyId: "p", providerSpecificDetails: { instanceType: "A2A", fabricObjectId: "x" } },
     });
     expect(res.status).toBe(200);
     expect(res.body.properties.protectionState).toBe("Protected");
   });
 
   it("refuses malformed bodies naming the field, and unknown api-versions", async () => {
-    const direction = await post(`${itemPath("vm-a")}/unplannedFailover`, {
+    const direction = await wire.post(`${itemPath("vm-a")}/unplannedFailover`, {
       properties: { failoverDirection: "Sideways" },
     });
     expect(direction.status).toBe(400);
     expect(direction.body.error.message).toMatch(
       /'properties\.failoverDirection' must be one of PrimaryToRecovery, RecoveryToPrimary/,
     );
-    const plan = await post(`${vaultPath}/replicationRecoveryPlans/rp-avd/unplannedFailover`, {
+    const plan = await wire.post(`${planPath}/unplannedFailover`, {
       properties: { failoverDirection: "PrimaryToRecovery" },
     });
     expect(plan.body.error.message).toMatch(
       /'properties\.sourceSiteOperations' must be one of Required, NotRequired/,
     );
-    const network = await post(`${itemPath("vm-a")}/testFailover`, {
+    const pointType = await wire.post(`${planPath}/unplannedFailover`, {
+      properties: {
+        failoverDirection: "PrimaryToRecovery",
+        sourceSiteOperations: "NotRequired",
+        providerSpecificDetails: [{ instanceType: "A2A" }],
+      },
+    });
+    expect(pointType.body.error.message).toMatch(
+      /'properties\.recoveryPointType' must be one of Latest, LatestApplicationConsistent/,
+    );
+    const network = await wire.post(`${itemPath("vm-a")}/testFailover`, {
       properties: { failoverDirection: "PrimaryToRecovery" },
     });
     expect(network.body.error.message).toMatch(
       /'properties\.networkId' must be the resource id of the virtual network/,
     );
-    const vm = await raw(sim, "PUT", `${itemPath("vm-c")}?${v}`, {
-      token,
-      body: JSON.stringify({ properties: { policyId: "p" } }),
-    });
-    expect(vm.body.error.message).toMatch(/fabricObjectId/);
+    const point = await wire.post(
+      `${itemPath("vm-a")}/unplannedFailover`,
+      itemFailover("PrimaryToRecovery", { recoveryPointId: `${itemPath("vm-a")}/recoveryPoints/42` }),
+    );
+    expect(point.status).toBe(400);
+    expect(point.body.error.code).toBe("RecoveryPointNotFound");
     const version = await raw(sim, "GET", `${vaultPath}/replicationProtectedItems?api-version=2016-08-10`, {
       token,
     });
@@ -301,6 +242,13 @@ describe("site recovery on the wire", () => {
     expect(message).toContain('siteRecovery/vaults/0/protectedVms/2: no virtual machine "rg-weu/vm-zz"');
     expect(message).toContain(
       'siteRecovery/vaults/0/recoveryPlans/0/groups/0/0: "rg-weu/vm-c" is not among this vault\'s protectedVms',
+    );
+    const badPolicy = {
+      ...topology,
+      siteRecovery: { vaults: [{ ...vault, replicationPolicy: { appConsistentFrequencyMinutes: -5 } }] },
+    };
+    expect(() => checkTopology(badPolicy)).toThrow(
+      /siteRecovery\/vaults\/0\/replicationPolicy\/appConsistentFrequencyMinutes/,
     );
   });
 });

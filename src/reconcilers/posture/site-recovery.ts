@@ -260,7 +260,7 @@ async function enableReplication(
   const from = plan.spec.primary.location;
   const to = plan.spec.secondary.location;
   const mappings = await ctx.gateways.siteRecovery.listContainerMappings(vault);
-  const mapping = mappings.find((m) => m.sourceFabricLocation === from && m.targetFabricLocation === to);
+  const mapping = mappings.find((m) => m.sourceLocation === from && m.targetLocation === to);
   if (!mapping)
     return {
       reason: "NoReplicationMapping",

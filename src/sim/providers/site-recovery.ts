@@ -1,29 +1,25 @@
 // Microsoft.RecoveryServices site recovery at the api-version that
 // @azure/arm-recoveryservices-siterecovery 5.1 sends (2023-06-01): vaults, fabrics,
-// protection containers, A2A protected items (enable protection, failover, commit,
-// reprotect, test failover and its cleanup), recovery points, recovery plans and jobs.
-// Every action answers 202 with the job's operation (same name as the job), so that a
-// caller can both poll it as an ARM long-running operation and read the job.
+// protection containers, replication policies, container mappings, A2A protected items
+// (enable protection, failover, commit, reprotect, test failover and its cleanup), recovery
+// points, recovery plans and jobs. Every action answers 202 as the service does:
+// Azure-AsyncOperation names the vault's replicationOperationStatus, Location the acted-on
+// resource's operationresults, both with the job's name.
+import { ArmError, type Handler, notFound, origin, type SimRequest, type SimResponse } from "../http.ts";
+import { type ProviderRoute, page, type ResourceProvider, rgPath, type SimContext } from "../provider.ts";
 import {
-  ArmError,
-  badRequest,
-  jsonBody,
-  notFound,
-  origin,
-  type SimRequest,
-  type SimResponse,
-} from "../http.ts";
-import {
-  operationStatusRoutes,
-  type ProviderRoute,
-  page,
-  type ResourceProvider,
-  rgPath,
-  type SimContext,
-} from "../provider.ts";
+  cleanupInput,
+  commitInput,
+  enableInput,
+  failoverInput,
+  reprotectInput,
+  type Scope,
+  testFailoverInput,
+} from "../site-recovery/inputs.ts";
 import type { Job } from "../site-recovery/jobs.ts";
 import type {
-  FailoverInput,
+  ActionInput,
+  Container,
   ItemAction,
   ProtectedItem,
   RecoveryPlan,
@@ -34,7 +30,10 @@ import {
   renderFabric,
   renderItem,
   renderJob,
+  renderMapping,
+  renderOperationStatus,
   renderPlan,
+  renderPolicy,
   renderRecoveryPoint,
   renderVault,
 } from "../site-recovery/render.ts";
@@ -45,9 +44,22 @@ const fabricPath = `${vaultPath}/replicationFabrics/{fabricName}`;
 const containerPath = `${fabricPath}/replicationProtectionContainers/{protectionContainerName}`;
 const itemPath = `${containerPath}/replicationProtectedItems/{replicatedProtectedItemName}`;
 const planPath = `${vaultPath}/replicationRecoveryPlans/{recoveryPlanName}`;
+const mappings = "replicationProtectionContainerMappings";
 const op = (what: string) => `Microsoft.RecoveryServices/vaults/${what}`;
-const itemOp = (what: string) =>
-  op(`replicationFabrics/replicationProtectionContainers/replicationProtectedItems/${what}`);
+const containerOp = (what: string) => op(`replicationFabrics/replicationProtectionContainers/${what}`);
+const itemOp = (what: string) => containerOp(`replicationProtectedItems/${what}`);
+
+/** The actions of an item and of a recovery plan, with how each reads its body. */
+const actions: [string, ItemAction, (req: SimRequest, item: ProtectedItem, scope: Scope) => ActionInput][] = [
+  ["unplannedFailover", "UnplannedFailover", failoverInput],
+  ["testFailover", "TestFailover", testFailoverInput],
+  ["testFailoverCleanup", "TestFailoverCleanup", cleanupInput],
+  ["failoverCommit", "Commit", commitInput],
+  ["reProtect", "ReverseReplicate", reprotectInput],
+];
+
+/** The service asks clients to poll again after 30 seconds. */
+const retryAfterSeconds = 30;
 
 const a2aOnly = (what: string) =>
   new ArmError(
@@ -59,226 +71,228 @@ const a2aOnly = (what: string) =>
 export const siteRecoveryProvider: ResourceProvider = {
   namespace,
   apiVersions: ["2023-02-01", "2023-04-01", "2023-06-01", "2023-08-01", "2024-01-01", "2024-04-01"],
-  routes: (ctx) => [
-    {
-      method: "GET",
-      path: vaultPath,
-      operation: op("read"),
-      handler: (req) => ({ status: 200, body: renderVault(vaultOf(ctx, req)) }),
-    },
-    {
-      method: "GET",
-      path: `${vaultPath}/replicationFabrics`,
-      operation: op("replicationFabrics/read"),
-      handler: (req) => {
-        const vault = vaultOf(ctx, req);
-        return page(req, ctx, [vault.primary, vault.recovery], (f) => renderFabric(f, vault));
+  routes: (ctx) => {
+    const { one, list } = vaultReads(ctx);
+    return [
+      one(vaultPath, op("read"), (v) => v, renderVault),
+      list(
+        `${vaultPath}/replicationFabrics`,
+        op("replicationFabrics/read"),
+        (v) => [v.primary, v.recovery],
+        renderFabric,
+      ),
+      one(fabricPath, op("replicationFabrics/read"), fabricOf, renderFabric),
+      list(
+        `${fabricPath}/replicationProtectionContainers`,
+        containerOp("read"),
+        (v, req) => [fabricOf(v, req).container],
+        renderContainer,
+      ),
+      list(
+        `${vaultPath}/replicationProtectionContainers`,
+        op("replicationProtectionContainers/read"),
+        (v) => [v.primary.container, v.recovery.container],
+        renderContainer,
+      ),
+      one(containerPath, containerOp("read"), containerOf, renderContainer),
+      list(
+        `${vaultPath}/replicationPolicies`,
+        op("replicationPolicies/read"),
+        (v) => [...v.policies.values()],
+        (p) => renderPolicy(p, ctx.siteRecovery.durations.recoveryPointInterval),
+      ),
+      one(
+        `${vaultPath}/replicationPolicies/{policyName}`,
+        op("replicationPolicies/read"),
+        (v, req) => {
+          const policy = v.policies.get(req.params.policyName!.toLowerCase());
+          if (!policy) throw notFound(`${v.name}/replicationPolicies/${req.params.policyName}`);
+          return policy;
+        },
+        (p) => renderPolicy(p, ctx.siteRecovery.durations.recoveryPointInterval),
+      ),
+      list(`${vaultPath}/${mappings}`, op(`${mappings}/read`), (v) => v.mappings, renderMapping),
+      list(
+        `${containerPath}/${mappings}`,
+        containerOp(`${mappings}/read`),
+        (v, req) => v.mappings.filter((m) => m.source === containerOf(v, req)),
+        renderMapping,
+      ),
+      one(
+        `${containerPath}/${mappings}/{mappingName}`,
+        containerOp(`${mappings}/read`),
+        (v, req) => {
+          const container = containerOf(v, req);
+          const name = req.params.mappingName!.toLowerCase();
+          const mapping = v.mappings.find((m) => m.source === container && m.name.toLowerCase() === name);
+          if (!mapping) throw notFound(`${container.name}/${mappings}/${req.params.mappingName}`);
+          return mapping;
+        },
+        renderMapping,
+      ),
+      list(
+        `${containerPath}/replicationProtectedItems`,
+        itemOp("read"),
+        (v, req) => [...v.items.values()].filter((i) => i.container === containerOf(v, req)),
+        (i) => item(ctx, i),
+      ),
+      list(
+        `${vaultPath}/replicationProtectedItems`,
+        op("replicationProtectedItems/read"),
+        (v) => [...v.items.values()],
+        (i) => item(ctx, i),
+      ),
+      one(
+        itemPath,
+        itemOp("read"),
+        (_v, req) => itemOf(ctx, req),
+        (i) => item(ctx, i),
+      ),
+      {
+        method: "PUT",
+        path: itemPath,
+        operation: itemOp("write"),
+        handler: (req) => enableProtection(ctx, req),
       },
-    },
-    {
-      method: "GET",
-      path: fabricPath,
-      operation: op("replicationFabrics/read"),
-      handler: (req) => {
-        const vault = vaultOf(ctx, req);
-        return { status: 200, body: renderFabric(fabricOf(vault, req), vault) };
-      },
-    },
-    {
-      method: "GET",
-      path: `${fabricPath}/replicationProtectionContainers`,
-      operation: op("replicationFabrics/replicationProtectionContainers/read"),
-      handler: (req) => {
-        const vault = vaultOf(ctx, req);
-        return page(req, ctx, [fabricOf(vault, req).container], (c) => renderContainer(c, vault));
-      },
-    },
-    {
-      method: "GET",
-      path: `${vaultPath}/replicationProtectionContainers`,
-      operation: op("replicationFabrics/replicationProtectionContainers/read"),
-      handler: (req) => {
-        const vault = vaultOf(ctx, req);
-        return page(req, ctx, [vault.primary.container, vault.recovery.container], (c) =>
-          renderContainer(c, vault),
-        );
-      },
-    },
-    {
-      method: "GET",
-      path: containerPath,
-      operation: op("replicationFabrics/replicationProtectionContainers/read"),
-      handler: (req) => {
-        const vault = vaultOf(ctx, req);
-        return { status: 200, body: renderContainer(containerOf(vault, req), vault) };
-      },
-    },
-    {
-      method: "GET",
-      path: `${containerPath}/replicationProtectedItems`,
-      operation: itemOp("read"),
-      handler: (req) => {
-        const vault = vaultOf(ctx, req);
-        const container = containerOf(vault, req);
-        const items = [...vault.items.values()].filter((i) => i.container === container);
-        return page(req, ctx, items, (i) => renderItem(ctx.siteRecovery, i, ctx.timeline.now()));
-      },
-    },
-    {
-      method: "GET",
-      path: `${vaultPath}/replicationProtectedItems`,
-      operation: itemOp("read"),
-      handler: (req) => {
-        const items = [...vaultOf(ctx, req).items.values()];
-        return page(req, ctx, items, (i) => renderItem(ctx.siteRecovery, i, ctx.timeline.now()));
-      },
-    },
-    {
-      method: "GET",
-      path: itemPath,
-      operation: itemOp("read"),
-      handler: (req) => ({
-        status: 200,
-        body: renderItem(ctx.siteRecovery, itemOf(ctx, req), ctx.timeline.now()),
-      }),
-    },
-    {
-      method: "PUT",
-      path: itemPath,
-      operation: itemOp("write"),
-      handler: (req) => enableProtection(ctx, req),
-    },
-    {
-      method: "GET",
-      path: `${itemPath}/recoveryPoints`,
-      operation: itemOp("recoveryPoints/read"),
-      handler: (req) => {
-        const item = itemOf(ctx, req);
-        return page(req, ctx, ctx.siteRecovery.recoveryPoints(item), (t) => renderRecoveryPoint(item, t));
-      },
-    },
-    itemAction(ctx, "unplannedFailover", "UnplannedFailover", (req, item) =>
-      failoverInput(req, item, "item"),
-    ),
-    itemAction(ctx, "testFailover", "TestFailover", (req, item) => testFailoverInput(req, item, "item")),
-    itemAction(ctx, "testFailoverCleanup", "TestFailoverCleanup", (req, item) => {
-      jsonBody(req);
-      return defaults(item);
-    }),
-    itemAction(ctx, "failoverCommit", "Commit", (_req, item) => defaults(item)),
-    itemAction(ctx, "reProtect", "ReverseReplicate", (req, item) => reprotectInput(req, item)),
-    {
-      method: "POST",
-      path: `${itemPath}/plannedFailover`,
-      operation: itemOp("plannedFailover/action"),
-      handler: (req) => {
-        itemOf(ctx, req);
-        throw a2aOnly("plannedFailover");
-      },
-    },
-    {
-      method: "POST",
-      path: `${itemPath}/failoverCancel`,
-      operation: itemOp("failoverCancel/action"),
-      handler: (req) => {
-        itemOf(ctx, req);
-        throw a2aOnly("failoverCancel");
-      },
-    },
-    {
-      method: "GET",
-      path: `${vaultPath}/replicationRecoveryPlans`,
-      operation: op("replicationRecoveryPlans/read"),
-      handler: (req) => page(req, ctx, [...vaultOf(ctx, req).plans.values()], renderPlan),
-    },
-    {
-      method: "GET",
-      path: planPath,
-      operation: op("replicationRecoveryPlans/read"),
-      handler: (req) => ({ status: 200, body: renderPlan(planOf(ctx, req)) }),
-    },
-    planAction(ctx, "unplannedFailover", "UnplannedFailover", (req, plan) =>
-      failoverInput(req, plan.groups[0]![0]!, "plan"),
-    ),
-    planAction(ctx, "testFailover", "TestFailover", (req, plan) =>
-      testFailoverInput(req, plan.groups[0]![0]!, "plan"),
-    ),
-    planAction(ctx, "testFailoverCleanup", "TestFailoverCleanup", (req, plan) => {
-      jsonBody(req);
-      return defaults(plan.groups[0]![0]!);
-    }),
-    planAction(ctx, "failoverCommit", "Commit", (_req, plan) => defaults(plan.groups[0]![0]!)),
-    planAction(ctx, "reProtect", "ReverseReplicate", (_req, plan) => defaults(plan.groups[0]![0]!)),
-    {
-      method: "POST",
-      path: `${planPath}/plannedFailover`,
-      operation: op("replicationRecoveryPlans/plannedFailover/action"),
-      handler: (req) => {
+      operationResults(ctx, itemPath, itemOp("operationresults/read")),
+      list(
+        `${itemPath}/recoveryPoints`,
+        itemOp("recoveryPoints/read"),
+        (_v, req) => ctx.siteRecovery.recoveryPoints(itemOf(ctx, req)),
+        (p, _v, req) => renderRecoveryPoint(itemOf(ctx, req), p),
+      ),
+      ...actions.map(([name, action, input]) =>
+        post(`${itemPath}/${name}`, itemOp(`${name}/action`), (req) => {
+          const protectedItem = itemOf(ctx, req);
+          const given = input(req, protectedItem, "item");
+          const response = accepted(ctx, req, ctx.siteRecovery.act(protectedItem, action, given));
+          // What a reprotect was told to go through, for the audit log.
+          if (given.reprotect) req.auditDetails = { ...req.auditDetails, reprotect: given.reprotect };
+          return response;
+        }),
+      ),
+      ...["plannedFailover", "failoverCancel"].map((name) =>
+        post(`${itemPath}/${name}`, itemOp(`${name}/action`), (req) => {
+          itemOf(ctx, req);
+          throw a2aOnly(name);
+        }),
+      ),
+      list(
+        `${vaultPath}/replicationRecoveryPlans`,
+        op("replicationRecoveryPlans/read"),
+        (v) => [...v.plans.values()],
+        renderPlan,
+      ),
+      one(planPath, op("replicationRecoveryPlans/read"), (_v, req) => planOf(ctx, req), renderPlan),
+      operationResults(ctx, planPath, op("replicationRecoveryPlans/operationresults/read")),
+      ...actions.map(([name, action, input]) =>
+        post(`${planPath}/${name}`, op(`replicationRecoveryPlans/${name}/action`), (req) => {
+          const plan = planOf(ctx, req);
+          return accepted(
+            ctx,
+            req,
+            ctx.siteRecovery.planAction(plan, action, input(req, plan.groups[0]![0]!, "plan")),
+          );
+        }),
+      ),
+      post(`${planPath}/plannedFailover`, op("replicationRecoveryPlans/plannedFailover/action"), (req) => {
         planOf(ctx, req);
         throw a2aOnly("plannedFailover of a recovery plan of A2A items");
-      },
-    },
-    {
-      method: "GET",
-      path: `${vaultPath}/replicationJobs`,
-      operation: op("replicationJobs/read"),
-      handler: (req) => page(req, ctx, [...vaultOf(ctx, req).jobs.values()], renderJob),
-    },
-    {
-      method: "GET",
-      path: `${vaultPath}/replicationJobs/{jobName}`,
-      operation: op("replicationJobs/read"),
-      handler: (req) => {
-        const job = vaultOf(ctx, req).jobs.get(req.params.jobName!.toLowerCase());
-        if (!job) throw notFound(`${op("replicationJobs")}/${req.params.jobName}`);
-        return { status: 200, body: renderJob(job) };
-      },
-    },
-    ...operationStatusRoutes(ctx, namespace),
-  ],
+      }),
+      list(
+        `${vaultPath}/replicationJobs`,
+        op("replicationJobs/read"),
+        (v) => [...v.jobs.values()],
+        renderJob,
+      ),
+      one(
+        `${vaultPath}/replicationJobs/{jobName}`,
+        op("replicationJobs/read"),
+        (v, req) => jobOf(v, req.params.jobName!),
+        renderJob,
+      ),
+      one(
+        `${vaultPath}/replicationOperationStatus/{operationId}`,
+        op("replicationOperationStatus/read"),
+        (v, req) => ctx.operations.get(jobOf(v, req.params.operationId!).name)!,
+        renderOperationStatus,
+      ),
+    ];
+  },
 };
 
-function itemAction(
-  ctx: SimContext,
-  name: string,
-  action: ItemAction,
-  input: (req: SimRequest, item: ProtectedItem) => FailoverInput,
-): ProviderRoute {
+// ---- routes ----
+
+/** Reads of what a vault holds: one thing, or a paged list. */
+function vaultReads(ctx: SimContext) {
+  const read = (
+    path: string,
+    operation: string,
+    body: (vault: Vault, req: SimRequest) => SimResponse,
+  ): ProviderRoute => ({
+    method: "GET",
+    path,
+    operation,
+    handler: (req) => body(vaultOf(ctx, req), req),
+  });
   return {
-    method: "POST",
-    path: `${itemPath}/${name}`,
-    operation: itemOp(`${name}/action`),
+    one: <T>(
+      path: string,
+      operation: string,
+      find: (vault: Vault, req: SimRequest) => T,
+      render: (found: T, vault: Vault) => unknown,
+    ) => read(path, operation, (vault, req) => ({ status: 200, body: render(find(vault, req), vault) })),
+    list: <T>(
+      path: string,
+      operation: string,
+      items: (vault: Vault, req: SimRequest) => readonly T[],
+      render: (item: T, vault: Vault, req: SimRequest) => unknown,
+    ) =>
+      read(path, operation, (vault, req) => page(req, ctx, items(vault, req), (i) => render(i, vault, req))),
+  };
+}
+
+const item = (ctx: SimContext, i: ProtectedItem) => renderItem(ctx.siteRecovery, i, ctx.timeline.now());
+
+const post = (path: string, operation: string, handler: Handler): ProviderRoute => ({
+  method: "POST",
+  path,
+  operation,
+  handler,
+});
+
+/** `{resource}/operationresults/{job}`: 202 while the job runs, then 200 with the resource as the job left it. */
+function operationResults(ctx: SimContext, parent: string, operation: string): ProviderRoute {
+  return {
+    method: "GET",
+    path: `${parent}/operationresults/{operationId}`,
+    operation,
     handler: (req) => {
-      const item = itemOf(ctx, req);
-      const job = ctx.siteRecovery.act(item, action, input(req, item));
-      req.auditDetails = { job: job.name, scenario: job.scenarioName };
-      return accepted(ctx, req, job);
+      const job = jobOf(vaultOf(ctx, req), req.params.operationId!);
+      return ctx.operations.poll(job.name, true);
     },
   };
 }
 
-function planAction(
-  ctx: SimContext,
-  name: string,
-  action: ItemAction,
-  input: (req: SimRequest, plan: RecoveryPlan) => FailoverInput,
-): ProviderRoute {
-  return {
-    method: "POST",
-    path: `${planPath}/${name}`,
-    operation: op(`replicationRecoveryPlans/${name}/action`),
-    handler: (req) => {
-      const plan = planOf(ctx, req);
-      const job = ctx.siteRecovery.planAction(plan, action, input(req, plan));
-      req.auditDetails = { job: job.name, scenario: job.scenarioName };
-      return accepted(ctx, req, job);
-    },
-  };
-}
-
+/**
+ * The 202 of an action, as a live trace shows it. Retry-After is in real seconds: the
+ * service's 30 simulated seconds at the emulator's time scale, whole seconds as HTTP has them
+ * (0 below half a second, which clients read as "use your own interval").
+ */
 function accepted(ctx: SimContext, req: SimRequest, job: Job): SimResponse {
-  const operation = ctx.operations.get(job.name)!;
-  return ctx.operations.accepted(operation, origin(req), req.url.searchParams.get("api-version")!);
+  req.auditDetails = { job: job.name, scenario: job.scenarioName };
+  const apiVersion = `api-version=${req.url.searchParams.get("api-version")}`;
+  const vault = job.id.slice(0, job.id.lastIndexOf("/replicationJobs/"));
+  // The resource acted on: the path without the action's segment (a PUT has none).
+  const resource = req.method === "PUT" ? req.url.pathname : req.url.pathname.replace(/\/[^/]+$/, "");
+  return {
+    status: 202,
+    headers: {
+      "azure-asyncoperation": `${origin(req)}${vault}/replicationOperationStatus/${job.name}?${apiVersion}`,
+      location: `${origin(req)}${resource}/operationresults/${job.name}?${apiVersion}`,
+      "retry-after": String(Math.round(retryAfterSeconds * ctx.clock.timeScale)),
+    },
+  };
 }
 
 // ---- lookups ----
@@ -296,7 +310,7 @@ function fabricOf(vault: Vault, req: SimRequest) {
   return fabric;
 }
 
-function containerOf(vault: Vault, req: SimRequest) {
+function containerOf(vault: Vault, req: SimRequest): Container {
   const fabric = fabricOf(vault, req);
   if (fabric.container.name.toLowerCase() !== req.params.protectionContainerName!.toLowerCase())
     throw notFound(`${fabric.name}/replicationProtectionContainers/${req.params.protectionContainerName}`);
@@ -306,10 +320,10 @@ function containerOf(vault: Vault, req: SimRequest) {
 function itemOf(ctx: SimContext, req: SimRequest): ProtectedItem {
   const vault = vaultOf(ctx, req);
   const container = containerOf(vault, req);
-  const item = vault.items.get(req.params.replicatedProtectedItemName!.toLowerCase());
-  if (!item || item.container !== container)
+  const found = vault.items.get(req.params.replicatedProtectedItemName!.toLowerCase());
+  if (!found || found.container !== container)
     throw notFound(`${container.name}/replicationProtectedItems/${req.params.replicatedProtectedItemName}`);
-  return item;
+  return found;
 }
 
 function planOf(ctx: SimContext, req: SimRequest): RecoveryPlan {
@@ -319,145 +333,34 @@ function planOf(ctx: SimContext, req: SimRequest): RecoveryPlan {
   return plan;
 }
 
-// ---- request bodies ----
-
-type Scope = "item" | "plan";
-
-function properties(req: SimRequest): Record<string, unknown> {
-  const body = jsonBody(req);
-  const props = body.properties;
-  if (typeof props !== "object" || props === null || Array.isArray(props))
-    throw badRequest("The request content was invalid: 'properties' must be an object.");
-  return props as Record<string, unknown>;
+function jobOf(vault: Vault, name: string): Job {
+  const job = vault.jobs.get(name.toLowerCase());
+  if (!job) throw notFound(`${op("replicationJobs")}/${name}`);
+  return job;
 }
 
-function oneOf<T extends string>(
-  props: Record<string, unknown>,
-  field: string,
-  allowed: readonly T[],
-  fallback: T | undefined,
-): T {
-  const value = props[field];
-  if (value === undefined && fallback !== undefined) return fallback;
-  if (typeof value !== "string" || !allowed.includes(value as T))
-    throw badRequest(
-      `The request content was invalid: 'properties.${field}' must be one of ${allowed.join(", ")}.`,
-    );
-  return value as T;
-}
-
-const directions = ["PrimaryToRecovery", "RecoveryToPrimary"] as const;
-const defaultDirection = (item: ProtectedItem) =>
-  item.activeLocation === "Primary" ? ("PrimaryToRecovery" as const) : ("RecoveryToPrimary" as const);
-
-function defaults(item: ProtectedItem): FailoverInput {
-  return { direction: defaultDirection(item), shutdownSource: false, recoveryPoint: "Latest" };
-}
-
-/** The A2A member of providerSpecificDetails: an object for an item, an array for a plan. */
-function a2aDetails(props: Record<string, unknown>, scope: Scope): Record<string, unknown> | undefined {
-  const details = props.providerSpecificDetails;
-  if (details === undefined) return undefined;
-  const list = scope === "plan" ? details : [details];
-  if (!Array.isArray(list) || list.some((d) => typeof d !== "object" || d === null))
-    throw badRequest(
-      `The request content was invalid: 'properties.providerSpecificDetails' must be ${scope === "plan" ? "an array of objects" : "an object"}.`,
-    );
-  const a2a = (list as Record<string, unknown>[]).find((d) => d.instanceType === "A2A");
-  if (!a2a)
-    throw badRequest(
-      "The request content was invalid: 'properties.providerSpecificDetails' needs instanceType A2A for Azure-to-Azure replication.",
-    );
-  return a2a;
-}
-
-function failoverInput(req: SimRequest, item: ProtectedItem, scope: Scope): FailoverInput {
-  const props = properties(req);
-  const fallback = scope === "item" ? defaultDirection(item) : undefined;
-  const direction = oneOf(props, "failoverDirection", directions, fallback);
-  const source = oneOf(
-    props,
-    "sourceSiteOperations",
-    ["Required", "NotRequired"] as const,
-    scope === "item" ? "NotRequired" : undefined,
-  );
-  const a2a = a2aDetails(props, scope);
-  let recoveryPoint = "Latest";
-  if (scope === "plan" && a2a) {
-    recoveryPoint = oneOf(
-      a2a,
-      "recoveryPointType",
-      ["Latest", "LatestApplicationConsistent", "LatestCrashConsistent", "LatestProcessed"] as const,
-      "Latest",
-    );
-  } else if (typeof a2a?.recoveryPointId === "string") {
-    recoveryPoint = a2a.recoveryPointId;
-  }
-  return { direction, shutdownSource: source === "Required", recoveryPoint };
-}
-
-function testFailoverInput(req: SimRequest, item: ProtectedItem, scope: Scope): FailoverInput {
-  const props = properties(req);
-  const direction = oneOf(
-    props,
-    "failoverDirection",
-    directions,
-    scope === "item" ? defaultDirection(item) : undefined,
-  );
-  oneOf(
-    props,
-    "networkType",
-    ["VmNetworkAsInput", "NoNetwork", "ExistingNetwork"] as const,
-    scope === "item" ? "VmNetworkAsInput" : undefined,
-  );
-  const networkId = props.networkId;
-  if (typeof networkId !== "string" || !networkId.startsWith("/subscriptions/"))
-    throw badRequest(
-      "The request content was invalid: 'properties.networkId' must be the resource id of the virtual network the test VMs join.",
-    );
-  a2aDetails(props, scope);
-  return { direction, shutdownSource: false, networkId, recoveryPoint: "Latest" };
-}
-
-function reprotectInput(req: SimRequest, item: ProtectedItem): FailoverInput {
-  const props = properties(req);
-  const direction = oneOf(props, "failoverDirection", directions, defaultDirection(item));
-  a2aDetails(props, "item");
-  return { direction, shutdownSource: false, recoveryPoint: "Latest" };
-}
+// ---- enable protection ----
 
 function enableProtection(ctx: SimContext, req: SimRequest): SimResponse {
   const vault = vaultOf(ctx, req);
   const container = containerOf(vault, req);
-  if (container !== vault.primary.container)
-    throw badRequest(
-      `Protection is enabled in the primary region's container ${vault.primary.container.name}, not ${container.name}.`,
-    );
   // A PUT of an item that exists answers with it as it is; nothing starts again.
   const existing = vault.items.get(req.params.replicatedProtectedItemName!.toLowerCase());
-  if (existing) return { status: 200, body: renderItem(ctx.siteRecovery, existing, ctx.timeline.now()) };
-  const props = properties(req);
-  if (typeof props.policyId !== "string" || props.policyId === "")
-    throw badRequest(
-      "The request content was invalid: 'properties.policyId' must be the replication policy's id.",
+  if (existing) return { status: 200, body: item(ctx, existing) };
+  if (container !== vault.primary.container)
+    throw new ArmError(
+      400,
+      "InvalidSourceRegion",
+      `Protection is enabled in the primary region's container ${vault.primary.container.name}, not ${container.name}.`,
     );
-  const a2a = a2aDetails(props, "item");
-  const vmId = a2a?.fabricObjectId;
-  if (typeof vmId !== "string")
-    throw badRequest(
-      "The request content was invalid: 'properties.providerSpecificDetails.fabricObjectId' must be the id of the VM to protect.",
-    );
+  const { vmId, input } = enableInput(req);
   const match = /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachines\/([^/]+)$/i.exec(
     vmId,
   );
   const vm = match ? ctx.world.virtualMachine(match[1]!, match[2]!) : undefined;
   if (!vm) throw notFound(`Microsoft.Compute/virtualMachines ${vmId}`);
-  const job = ctx.siteRecovery.enableProtection(
-    vault,
-    req.params.replicatedProtectedItemName!,
-    vm,
-    props.policyId,
-  );
+  const job = ctx.siteRecovery.enableProtection(vault, req.params.replicatedProtectedItemName!, vm, input);
+  const response = accepted(ctx, req, job);
   req.auditDetails = { job: job.name, vm: vm.id };
-  return accepted(ctx, req, job);
+  return response;
 }

@@ -1,11 +1,21 @@
 // Site Recovery jobs: a sequence of tasks that run on the simulated timeline. Each task may
 // act when it starts and when it ends; an action that returns an error fails the task and
-// the job there, and the tasks after it are skipped, as ASR reports them. The job doubles
-// as the ARM long-running operation of the call that started it (same name).
+// the job there, and the tasks after it never start. A task that does not apply (the source
+// VM's shutdown in an unplanned failover) succeeds at once as "Skipped", which the service
+// gives as a description, not a state. The job doubles as the ARM long-running operation of
+// the call that started it (same name).
 import type { Timeline } from "../clock.ts";
 import type { OperationEngine, OperationError } from "../operations.ts";
 
-export type JobState = "NotStarted" | "InProgress" | "Succeeded" | "Failed" | "Cancelled" | "Skipped";
+/** The states of jobs and of their tasks (the SDK's documented values). */
+export type JobState =
+  | "NotStarted"
+  | "InProgress"
+  | "Succeeded"
+  | "Failed"
+  | "Cancelled"
+  | "Suspended"
+  | "Other";
 
 export interface JobError {
   code: string;
@@ -14,10 +24,16 @@ export interface JobError {
   recommendedAction?: string;
 }
 
+/** What a task is about: a VM's step, or a recovery plan's boot group. */
+export type TaskType = "VirtualMachineTaskDetails" | "RecoveryPlanGroupTaskDetails";
+
 export interface TaskPlan {
   name: string;
   friendlyName: string;
+  type: TaskType;
   seconds: number;
+  /** Why the task does not apply; it then succeeds at once, described as Skipped. */
+  skippedReason?: string;
   /** Runs when the task starts; an error fails it at once. */
   begin?: () => JobError | undefined;
   /** Runs when the task's time is up; an error fails it. */
@@ -28,10 +44,11 @@ export interface JobTask {
   readonly taskId: string;
   readonly name: string;
   readonly friendlyName: string;
+  readonly type: TaskType;
+  readonly skippedReason?: string;
   state: JobState;
   startTime?: number;
   endTime?: number;
-  errors: JobError[];
 }
 
 export interface Job {
@@ -48,6 +65,8 @@ export interface Job {
   endTime?: number;
   readonly tasks: JobTask[];
   errors: { error: JobError; taskId: string; time: number }[];
+  /** The job's customDetails (AsrJobDetails unless the scenario has its own). */
+  details: { instanceType: string } & Record<string, unknown>;
 }
 
 export interface StartJob {
@@ -62,6 +81,12 @@ export interface StartJob {
   /** After the last task, or on failure; what Location answers with on success. */
   finish: (succeeded: boolean) => void;
   result: () => unknown;
+}
+
+/** The wording the service gives a job's or a task's state ("Completed" for Succeeded). */
+export function stateDescription(state: JobState, skipped = false): string {
+  if (state !== "Succeeded") return state;
+  return skipped ? "Skipped" : "Completed";
 }
 
 export function startJob(timeline: Timeline, operations: OperationEngine, spec: StartJob): Job {
@@ -80,18 +105,18 @@ export function startJob(timeline: Timeline, operations: OperationEngine, spec: 
       taskId: `${t.name}-${i}`,
       name: t.name,
       friendlyName: t.friendlyName,
+      type: t.type,
+      ...(t.skippedReason ? { skippedReason: t.skippedReason } : {}),
       state: "NotStarted",
-      errors: [],
     })),
     errors: [],
+    details: { instanceType: "AsrJobDetails", affectedObjectDetails: {} },
   };
   const fail = (task: JobTask, error: JobError) => {
     const now = timeline.now();
     task.state = "Failed";
     task.endTime = now;
-    task.errors.push(error);
     job.errors.push({ error, taskId: task.taskId, time: now });
-    for (const rest of job.tasks) if (rest.state === "NotStarted") rest.state = "Skipped";
     job.state = "Failed";
     job.endTime = now;
     const op = operations.get(job.name);

@@ -1,10 +1,29 @@
 // Site Recovery resources on the wire, as api-version 2023-06-01 shapes them.
+import type { SimOperation } from "../operations.ts";
 import { iso } from "../provider.ts";
-import type { Job, JobError } from "./jobs.ts";
-import type { Container, Fabric, ProtectedItem, RecoveryPlan, SiteRecovery, Vault } from "./model.ts";
-import { allowedOperations, describeState } from "./states.ts";
+import { type Job, type JobError, stateDescription } from "./jobs.ts";
+import type {
+  Container,
+  Fabric,
+  ProtectedItem,
+  RecoveryPlan,
+  RecoveryPoint,
+  SiteRecovery,
+  Vault,
+} from "./model.ts";
+import type { ContainerMapping, ReplicationPolicy } from "./policies.ts";
+import {
+  allowedOperations,
+  ProtectionState,
+  planAllowedOperations,
+  protectionStateDescription,
+  testFailoverStateDescription,
+} from "./states.ts";
 
 const ns = "Microsoft.RecoveryServices/vaults";
+
+/** A recovery point's id: the item's, then the point's instant (the service uses a GUID). */
+export const pointId = (item: ProtectedItem, time: number) => `${item.id}/recoveryPoints/${time}`;
 const time = (ms: number | undefined) => (ms === undefined ? undefined : iso(ms));
 
 /** What the service shows when no job runs: a job named None that started in 1753. */
@@ -36,7 +55,11 @@ export function renderFabric(fabric: Fabric, vault: Vault) {
       bcdrState: "Valid",
       health: "Normal",
       healthErrorDetails: [],
-      customDetails: { instanceType: "Azure", location: fabric.location },
+      customDetails: {
+        instanceType: "Azure",
+        location: fabric.location,
+        containerIds: [fabric.container.id],
+      },
     },
   };
 }
@@ -60,17 +83,64 @@ export function renderContainer(container: Container, vault: Vault) {
   };
 }
 
+export function renderPolicy(policy: ReplicationPolicy, crashConsistentSeconds: number) {
+  return {
+    id: policy.id,
+    name: policy.name,
+    type: `${ns}/replicationPolicies`,
+    properties: {
+      friendlyName: policy.name,
+      providerSpecificDetails: {
+        instanceType: "A2A",
+        recoveryPointThresholdInMinutes: 0,
+        recoveryPointHistory: policy.recoveryPointHistoryMinutes,
+        appConsistentFrequencyInMinutes: policy.appConsistentFrequencyMinutes,
+        multiVmSyncStatus: "Disabled",
+        crashConsistentFrequencyInMinutes: Math.round(crashConsistentSeconds / 60),
+      },
+    },
+  };
+}
+
+export function renderMapping(mapping: ContainerMapping) {
+  return {
+    id: mapping.id,
+    name: mapping.name,
+    type: `${ns}/replicationFabrics/replicationProtectionContainers/replicationProtectionContainerMappings`,
+    properties: {
+      targetProtectionContainerId: mapping.target.id,
+      targetProtectionContainerFriendlyName: mapping.target.name,
+      providerSpecificDetails: {
+        instanceType: "A2A",
+        agentAutoUpdateStatus: "Disabled",
+        automationAccountAuthenticationType: "RunAsAccount",
+      },
+      health: "Normal",
+      healthErrorDetails: [],
+      policyId: mapping.policy.id,
+      state: "Paired",
+      sourceProtectionContainerFriendlyName: mapping.source.name,
+      sourceFabricFriendlyName: mapping.source.fabric.location,
+      targetFabricFriendlyName: mapping.target.fabric.location,
+      policyFriendlyName: mapping.policy.name,
+    },
+  };
+}
+
 export function renderItem(sr: SiteRecovery, item: ProtectedItem, now: number) {
   const { vault } = item;
-  // The item's container is on the side it replicates from (after a reprotect, the recovery side).
-  const [from, to] =
-    item.container === vault.primary.container
-      ? [vault.primary, vault.recovery]
-      : [vault.recovery, vault.primary];
+  // The item's container is on the side it replicates from (after a reprotect, the recovery side),
+  // and the VM it protects is the one on that side.
+  const reversed = item.container !== vault.primary.container;
+  const [from, to] = reversed ? [vault.recovery, vault.primary] : [vault.primary, vault.recovery];
+  const [protectedVm, counterpart] = reversed
+    ? [item.recoveryVm ?? item.primaryVm, item.primaryVm]
+    : [item.primaryVm, item.recoveryVm];
   const rpo = sr.rpoSeconds(item);
   const health = sr.replicationHealth(item);
   const progress = sr.replicationProgress(item);
   const scenario = item.scenario;
+  const state = { state: item.protectionState, description: protectionStateDescription(item) };
   return {
     id: item.id,
     name: item.name,
@@ -86,11 +156,11 @@ export function renderItem(sr: SiteRecovery, item: ProtectedItem, now: number) {
       primaryProtectionContainerFriendlyName: from.container.name,
       recoveryProtectionContainerFriendlyName: to.container.name,
       recoveryContainerId: to.container.id,
-      protectionState: item.protectionState,
-      protectionStateDescription: describeState[item.protectionState] ?? item.protectionState,
+      protectionState: state.state,
+      protectionStateDescription: state.description,
       activeLocation: item.activeLocation,
       testFailoverState: item.testFailoverState,
-      testFailoverStateDescription: describeState[item.testFailoverState] ?? item.testFailoverState,
+      testFailoverStateDescription: testFailoverStateDescription(item),
       allowedOperations: allowedOperations(item),
       replicationHealth: health,
       failoverHealth: "Normal",
@@ -105,27 +175,27 @@ export function renderItem(sr: SiteRecovery, item: ProtectedItem, now: number) {
                 creationTimeUtc: iso(now),
               },
             ],
-      policyId: item.policyId,
-      policyFriendlyName: item.policyId.split("/").at(-1),
+      policyId: item.policy.id,
+      policyFriendlyName: item.policy.name,
       lastSuccessfulFailoverTime: time(item.lastSuccessfulFailoverTime),
       lastSuccessfulTestFailoverTime: time(item.lastSuccessfulTestFailoverTime),
       currentScenario: scenario
         ? { scenarioName: scenario.name, jobId: scenario.job.id, startTime: iso(scenario.job.startTime) }
         : idleScenario(vault.id),
       ...(item.failoverRecoveryPointTime !== undefined
-        ? { failoverRecoveryPointId: `${item.id}/recoveryPoints/${item.failoverRecoveryPointTime}` }
+        ? { failoverRecoveryPointId: pointId(item, item.failoverRecoveryPointTime) }
         : {}),
       providerSpecificDetails: {
         instanceType: "A2A",
-        fabricObjectId: item.primaryVm.id,
+        fabricObjectId: protectedVm.id,
         primaryFabricLocation: from.location,
         recoveryFabricLocation: to.location,
         osType: "Windows",
         recoveryAzureVMName: item.primaryVm.name,
         recoveryAzureVMSize: item.primaryVm.size,
-        recoveryAzureResourceGroupId: `/subscriptions/${item.primaryVm.id.split("/")[2]}/resourceGroups/${vault.recoveryResourceGroup}`,
+        recoveryAzureResourceGroupId: `/subscriptions/${item.primaryVm.id.split("/")[2]}/resourceGroups/${item.recoveryResourceGroup}`,
         selectedRecoveryAzureNetworkId: vault.recoveryNetworkId,
-        ...(item.recoveryVm ? { recoveryFabricObjectId: item.recoveryVm.id } : {}),
+        ...(counterpart ? { recoveryFabricObjectId: counterpart.id } : {}),
         ...(item.testVm
           ? {
               tfoAzureVMName: item.testVm.name,
@@ -133,13 +203,15 @@ export function renderItem(sr: SiteRecovery, item: ProtectedItem, now: number) {
               selectedTfoAzureNetworkId: item.testVm.tags["avd-dr-sim/network"],
             }
           : {}),
-        vmProtectionState: item.protectionState,
-        vmProtectionStateDescription: describeState[item.protectionState] ?? item.protectionState,
+        vmProtectionState: state.state,
+        vmProtectionStateDescription: state.description,
         ...(progress !== undefined
           ? {
               monitoringPercentageCompletion: progress,
               monitoringJobType:
-                item.protectionState === "EnablingProtection" ? "InitialReplication" : "Resynchronization",
+                item.protectionState === ProtectionState.enabling
+                  ? "InitialReplication"
+                  : "Resynchronization",
             }
           : {}),
         ...(rpo !== undefined
@@ -150,14 +222,14 @@ export function renderItem(sr: SiteRecovery, item: ProtectedItem, now: number) {
   };
 }
 
-export function renderRecoveryPoint(item: ProtectedItem, pointTime: number) {
+export function renderRecoveryPoint(item: ProtectedItem, point: RecoveryPoint) {
   return {
-    id: `${item.id}/recoveryPoints/${pointTime}`,
-    name: String(pointTime),
+    id: pointId(item, point.time),
+    name: String(point.time),
     type: `${ns}/replicationFabrics/replicationProtectionContainers/replicationProtectedItems/recoveryPoints`,
     properties: {
-      recoveryPointTime: iso(pointTime),
-      recoveryPointType: "CrashConsistent",
+      recoveryPointTime: iso(point.time),
+      recoveryPointType: point.type,
       providerSpecificDetails: { instanceType: "A2A", recoveryPointSyncType: "PerVmRecoveryPoint" },
     },
   };
@@ -165,10 +237,8 @@ export function renderRecoveryPoint(item: ProtectedItem, pointTime: number) {
 
 export function renderPlan(plan: RecoveryPlan) {
   const { vault } = plan;
-  const items = plan.groups.flat();
-  const allowed = allowedOperations(items[0]!).filter((op) =>
-    items.every((i) => allowedOperations(i).includes(op)),
-  );
+  const job = plan.scenario?.job;
+  const running = job?.state === "InProgress";
   return {
     id: plan.id,
     name: plan.name,
@@ -182,17 +252,15 @@ export function renderPlan(plan: RecoveryPlan) {
       recoveryFabricFriendlyName: vault.recovery.location,
       failoverDeploymentModel: "NotApplicable",
       replicationProviders: ["A2A"],
-      allowedOperations: plan.scenario ? [] : allowed,
+      allowedOperations: running ? [] : planAllowedOperations(plan.groups.flat()),
       lastUnplannedFailoverTime: time(plan.lastUnplannedFailoverTime),
       lastTestFailoverTime: time(plan.lastTestFailoverTime),
-      currentScenario: plan.scenario
-        ? {
-            scenarioName: plan.scenario.name,
-            jobId: plan.scenario.job.id,
-            startTime: iso(plan.scenario.job.startTime),
-          }
-        : idleScenario(vault.id),
-      currentScenarioStatus: plan.scenario?.job.state ?? "None",
+      currentScenario:
+        plan.scenario && job
+          ? { scenarioName: plan.scenario.name, jobId: job.id, startTime: iso(job.startTime) }
+          : idleScenario(vault.id),
+      currentScenarioStatus: job?.state ?? "None",
+      ...(job ? { currentScenarioStatusDescription: stateDescription(job.state) } : {}),
       groups: [
         { groupType: "Shutdown", replicationProtectedItems: [], startGroupActions: [], endGroupActions: [] },
         { groupType: "Failover", replicationProtectedItems: [], startGroupActions: [], endGroupActions: [] },
@@ -232,14 +300,32 @@ export function renderJob(job: Job) {
       scenarioName: job.scenarioName,
       friendlyName: job.friendlyName,
       state: job.state,
-      stateDescription: job.state === "InProgress" ? "InProgress" : "Completed",
-      tasks: job.tasks.map((t) => ({
+      stateDescription: stateDescription(job.state),
+      tasks: job.tasks.map((t, g) => ({
         taskId: t.taskId,
         name: t.name,
         friendlyName: t.friendlyName,
         state: t.state,
-        stateDescription: t.state,
-        taskType: "TaskDetails",
+        stateDescription: stateDescription(t.state, t.skippedReason !== undefined),
+        taskType: t.type,
+        ...(t.type === "RecoveryPlanGroupTaskDetails"
+          ? {
+              groupTaskCustomDetails: {
+                instanceType: t.type,
+                name: t.friendlyName,
+                groupId: String(g + 1),
+                rpGroupType: "Boot",
+                childTasks: [],
+              },
+            }
+          : {
+              customDetails: {
+                instanceType: t.type,
+                ...(t.skippedReason
+                  ? { skippedReason: "NotApplicable", skippedReasonString: t.skippedReason }
+                  : {}),
+              },
+            }),
         startTime: time(t.startTime),
         endTime: time(t.endTime),
         allowedActions: [],
@@ -252,7 +338,21 @@ export function renderJob(job: Job) {
       targetObjectId: job.targetObjectId,
       targetObjectName: job.targetObjectName,
       targetInstanceType: job.targetInstanceType,
-      customDetails: { instanceType: "AsrJobDetails", affectedObjectDetails: {} },
+      customDetails: job.details,
     },
+  };
+}
+
+/** `…/replicationOperationStatus/{id}`: always 200, the job's progress in `status` (a live trace's shape). */
+export function renderOperationStatus(op: SimOperation) {
+  return {
+    error: op.error ?? null,
+    id: null,
+    name: op.id,
+    properties: null,
+    status: op.status,
+    startTime: iso(op.startTime),
+    endTime: op.endTime === undefined ? null : iso(op.endTime),
+    percentComplete: null,
   };
 }

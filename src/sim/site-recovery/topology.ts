@@ -25,6 +25,23 @@ const RecoveryPlan = Type.Object(
   { additionalProperties: false },
 );
 
+/** The vault's A2A replication policy; the protection container mappings pair both regions under it. */
+const ReplicationPolicy = Type.Object(
+  {
+    name: Type.Optional(Name),
+    recoveryPointHistoryMinutes: Type.Optional(
+      Type.Integer({ minimum: 0, description: "how long recovery points are kept, in minutes" }),
+    ),
+    appConsistentFrequencyMinutes: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description: "an app-consistent recovery point every so many minutes; 0: none",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 const Vault = Type.Object(
   {
     name: Name,
@@ -33,6 +50,7 @@ const Vault = Type.Object(
     recoveryLocation: Region,
     recoveryResourceGroup: Name,
     recoveryNetworkId: Type.Optional(Type.String({ minLength: 1 })),
+    replicationPolicy: Type.Optional(ReplicationPolicy),
     protectedVms: Type.Optional(
       Type.Array(VmRef, { description: "VMs already protected (replication healthy) at start" }),
     ),
@@ -65,6 +83,14 @@ export const SiteRecoverySchema = Type.Object(
 
 export type SiteRecoveryTopology = Static<typeof SiteRecoverySchema>;
 export type VaultTopology = Static<typeof Vault>;
+export type ReplicationPolicyTopology = Required<Static<typeof ReplicationPolicy>>;
+
+/** What the portal creates for A2A: 24 hours of recovery points, an app-consistent one every 4 hours. */
+export const defaultReplicationPolicy: ReplicationPolicyTopology = {
+  name: "24-hour-retention-policy",
+  recoveryPointHistoryMinutes: 24 * 60,
+  appConsistentFrequencyMinutes: 4 * 60,
+};
 export type SiteRecoveryDurations = Required<Static<typeof SiteRecoveryDurations>>;
 
 export const defaultSiteRecoveryDurations: SiteRecoveryDurations = {

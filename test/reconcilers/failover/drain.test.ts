@@ -1,6 +1,7 @@
 // The drain phase on its own, with a fake host pool and a clock the test moves: who is told,
 // when each user is logged off, and what survives a restart.
 import { describe, expect, it } from "vitest";
+import type { AvdDisasterRecoveryPlan } from "../../../src/api/index.ts";
 import { AzureError } from "../../../src/azure/errors.ts";
 import { drain, sessionKey } from "../../../src/reconcilers/failover/phases/drain.ts";
 import { FakeDesktopVirtualization, fakeScope, TestClock } from "./fakes.ts";
@@ -96,18 +97,17 @@ describe("drain", () => {
   it("records users who sign out by themselves, and under WaitForLogOff never logs anyone off", async () => {
     const { dv } = pool();
     const clock = new TestClock();
-    const wait = (p: Parameters<typeof fakeScope>[1]["plan"]) => p;
-    const scope = fakeScope(dv, {
-      clock,
-      plan: wait((p) => (p.spec.drain = { logOffPolicy: "WaitForLogOff", gracePeriod: "1m" })),
-    });
+    const waitForLogOff = (p: AvdDisasterRecoveryPlan) => {
+      p.spec.drain = { logOffPolicy: "WaitForLogOff", gracePeriod: "1m" };
+    };
+    const scope = fakeScope(dv, { clock, plan: waitForLogOff });
     await drain(scope);
     dv.signOut("alice@contoso.com");
     clock.advance(3600);
     const next = fakeScope(dv, {
       clock,
       status: scope.status,
-      plan: (p) => (p.spec.drain = { logOffPolicy: "WaitForLogOff", gracePeriod: "1m" }),
+      plan: waitForLogOff,
     });
     const result = await drain(next);
     expect(logOffs(dv)).toEqual([]);
