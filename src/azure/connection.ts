@@ -57,6 +57,17 @@ export interface AzureConnection {
   onRequest?: ArmRequestObserver;
 }
 
+/**
+ * The SDKs' retry delays (1 s doubling to 64 s by default) on a clock that runs `timeScale`
+ * real ms per ms, so that a retry against the emulator waits what it would against Azure.
+ */
+export function scaledRetry(timeScale: number): NonNullable<AzureConnection["retry"]> {
+  return {
+    retryDelayInMs: Math.max(1, Math.round(1000 * timeScale)),
+    maxRetryDelayInMs: Math.max(10, Math.round(64_000 * timeScale)),
+  };
+}
+
 /** The fields of the emulator's info file that a client needs. */
 export interface EmulatorInfo {
   armEndpoint: string;

@@ -1,9 +1,10 @@
 // The operator's Azure side from its flags: default endpoints for plans without spec.cloud,
 // and, for rehearsals against the ARM emulator at a time scale, the emulator's clock and
-// throttling limits from its info file. Its CA is trusted the standard Node way
+// throttling limits from its info file (and the SDKs' retry delays scaled to its clock). Its CA is trusted the standard Node way
 // (NODE_EXTRA_CA_CERTS=<the info's caFile>), as any other private CA would be.
 import { readFile } from "node:fs/promises";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
+import { scaledRetry } from "../azure/connection.ts";
 import type { PacingLimits } from "../azure/pacing-buckets.ts";
 import type { ArmRequestObserver } from "../azure/request-observer.ts";
 import type { Log } from "../controller/logger.ts";
@@ -43,6 +44,7 @@ export async function operatorAzure(options: {
       authorityHost: options.authorityHost,
       onRequest: options.onRequest,
       ...(info.pacing !== undefined ? { pacing: info.pacing } : {}),
+      ...(info.clock ? { retry: scaledRetry(info.clock.timeScale) } : {}),
     }),
     clock: info.clock ? scaledClock(info.clock) : systemClock,
   };

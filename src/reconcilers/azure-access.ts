@@ -23,6 +23,8 @@ export interface AzureAccessOptions {
   caPem?: string;
   /** The limits to pace by (ARM's buckets, Compute's policies); Azure's own by default, false for none. */
   pacing?: PacingLimits | false;
+  /** The SDKs' retry of failed calls; their defaults when unset. */
+  retry?: AzureConnection["retry"];
   /** Told of every ARM request (the operator's metrics). */
   onRequest?: ArmRequestObserver;
   /** Builds the gateways of a connection (tests hand in fakes). */
@@ -63,6 +65,7 @@ export class AzureAccess {
       // Instance discovery asks Entra ID's public metadata endpoint: only for the real clouds.
       ...(isKnownCloud(endpoints) ? {} : { disableInstanceDiscovery: true }),
       ...(o.pacing !== undefined ? { pacing: o.pacing } : {}),
+      ...(o.retry ? { retry: o.retry } : {}),
       ...(o.onRequest ? { onRequest: o.onRequest } : {}),
     };
     const gateways = (o.createGateways ?? createAzureGateways)(connection);

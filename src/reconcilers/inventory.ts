@@ -2,6 +2,7 @@
 // hosts of each host pool (one paged list per pool) and the power state of their VMs (one paged
 // list per resource group). Shared by the plan's posture and the failover runner.
 import type { AvdDisasterRecoveryPlan, Region } from "../api/index.ts";
+import { classifyAzureError } from "../azure/classify.ts";
 import { AzureError } from "../azure/errors.ts";
 import type {
   ComputeGateway,
@@ -31,6 +32,8 @@ export interface Host {
 export interface Inventory {
   pools: PoolRef[];
   hosts: Host[];
+  /** Resource groups whose VMs could not be listed (their region is down): why, per group. */
+  unreachable: Map<string, string>;
 }
 
 export const otherRegion = (region: Region): Region => (region === "Primary" ? "Secondary" : "Primary");
@@ -92,22 +95,35 @@ export async function readInventory(
     if (rg) groups.add(rg);
   }
   const vms = new Map<string, VmPowerInfo>();
+  const unreachable = new Map<string, string>();
   await Promise.all(
     [...groups].map(async (rg) => {
-      for (const vm of await compute.listPowerStates(rg)) vms.set(vm.id.toLowerCase(), vm);
+      try {
+        for (const vm of await compute.listPowerStates(rg)) vms.set(vm.id.toLowerCase(), vm);
+      } catch (error) {
+        // A region that does not answer must not hide the rest: its hosts are known without power.
+        if (classifyAzureError(error).kind !== "transient") throw error;
+        unreachable.set(rg, error instanceof Error ? error.message : String(error));
+      }
     }),
   );
   const byLocation = new Map<string, Region>([
     [plan.spec.primary.location, "Primary"],
     [plan.spec.secondary.location, "Secondary"],
   ]);
+  const byGroup = new Map<string, Region>([
+    [plan.spec.primary.resourceGroup.toLowerCase(), "Primary"],
+    [plan.spec.secondary.resourceGroup.toLowerCase(), "Secondary"],
+  ]);
   for (const h of hosts) {
     const vm = h.info.vmResourceId ? vms.get(h.info.vmResourceId.toLowerCase()) : undefined;
     if (vm) h.vm = vm;
-    const region = h.pool.region ?? (vm ? byLocation.get(vm.location) : undefined);
+    const group = h.info.vmResourceId ? resourceGroupOfId(h.info.vmResourceId) : undefined;
+    const region =
+      h.pool.region ?? (vm ? byLocation.get(vm.location) : group ? byGroup.get(group) : undefined);
     if (region) h.region = region;
   }
-  return { pools, hosts };
+  return { pools, hosts, unreachable };
 }
 
 /** A pool that does not exist, said with the spec field that names it. */

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { afterEach } from "vitest";
 import type { AvdDisasterRecoveryPlanSpec, Strategy } from "../../src/api/index.ts";
+import { scaledRetry } from "../../src/azure/connection.ts";
 import { rehearsalPlan, rehearsalSecret, TOPOLOGY_FILES } from "../../src/cli/rehearsal.ts";
 import { AzureAccess } from "../../src/reconcilers/azure-access.ts";
 import { scaledClock } from "../../src/reconcilers/clock.ts";
@@ -59,6 +60,7 @@ export function rehearsals() {
       authorityHost: sim.info.authorityHost,
       caPem: sim.caPem,
       pacing: sim.info.pacing,
+      retry: scaledRetry(sim.info.clock.timeScale),
     });
     const startOperator = async () => {
       const op = await startInProcessOperator(kc, [namespace], {

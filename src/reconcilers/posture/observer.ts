@@ -130,7 +130,11 @@ export class PlanPosture implements PlanObserver {
     }
     status.lastObservedTime = metav1Time(ctx.clock.now());
 
-    const failoverReady = this.#failoverReady(plan, readiness);
+    const notes = [...inventory.unreachable].map(
+      ([rg, why]) =>
+        `the VMs of resource group ${rg} could not be read, so their power state is unknown (${why})`,
+    );
+    const failoverReady = this.#failoverReady(plan, readiness, notes);
     conditions.push(failoverReady);
     this.#d.onObserved?.(plan, {
       failoverReady: failoverReady.status === "True",
@@ -160,7 +164,7 @@ export class PlanPosture implements PlanObserver {
     };
   }
 
-  #failoverReady(plan: AvdDisasterRecoveryPlan, problems: Problem[]): ConditionInput {
+  #failoverReady(plan: AvdDisasterRecoveryPlan, problems: Problem[], notes: string[]): ConditionInput {
     const active = regionSpec(plan, activeRegionOf(plan));
     const target = regionSpec(plan, activeRegionOf(plan) === "Primary" ? "Secondary" : "Primary");
     const all = [...problems];
@@ -183,10 +187,15 @@ export class PlanPosture implements PlanObserver {
         reason: first.reason,
         message: all.map((p) => p.message).join("; "),
       };
-    const warning =
-      region === undefined
-        ? "; warning: the operator's own region is not known (no topology.kubernetes.io/region label on its node, no --cluster-region), so it cannot tell whether an outage of this region would also stop it"
-        : "";
+    const warnings = [
+      ...(region === undefined
+        ? [
+            "the operator's own region is not known (no topology.kubernetes.io/region label on its node, no --cluster-region), so it cannot tell whether an outage of this region would also stop it",
+          ]
+        : []),
+      ...notes,
+    ];
+    const warning = warnings.map((w) => `; warning: ${w}`).join("");
     return {
       type: "FailoverReady",
       status: "True",

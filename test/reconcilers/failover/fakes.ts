@@ -175,6 +175,7 @@ export function fakeScope(
     events: { record: (e) => recorded.push(e), recorded },
     now: () => clock.now(),
     inventory: async () => ({
+      unreachable: new Map(),
       pools: [pool],
       hosts: [...dv.hosts.values()].map((info): Host => ({ pool, info: { ...info }, region: "Primary" })),
     }),

@@ -142,8 +142,16 @@ async function drainPass(scope: FailoverScope, unplanned: boolean): Promise<Step
   const retryMs = drained.retry + sentNotices.retry + sentLogOffs.retry > 0 ? POLL_MS / 2 : 0;
   if (unplanned) {
     const elapsed = now.getTime() - phaseStartedAt(scope.status, "Draining", now);
-    if ((!moreToSend && retryMs === 0) || elapsed > BEST_EFFORT_MS)
+    if (!moreToSend && retryMs === 0)
       return done(`drained on a best-effort basis (Unplanned: no log-offs, no waiting): ${progress}`);
+    // A region that answers nothing of a whole pass is taken to be down: the failover goes on.
+    const nothingAnswered = retryMs > 0 && drained.ok.length + sentNotices.ok.length === 0;
+    if (nothingAnswered || elapsed > BEST_EFFORT_MS) {
+      const left = `${stillOpen} host(s) not in drain mode, ${toNotify.length - sentNotices.ok.length} user(s) not told`;
+      const why = nothingAnswered ? "the region did not answer" : `gave up after ${formatDuration(elapsed)}`;
+      scope.status.drain = { ...record, skipped: `${why} (Unplanned): ${left}` };
+      return done(`drain cut short (Unplanned): ${left}`);
+    }
     return wait(progress, retryMs);
   }
   if (moreToSend || retryMs > 0) return wait(progress, retryMs);
