@@ -78,6 +78,29 @@ export class SimAdmin {
     return sessionInfo(world.connect(host, spec.user, spec.state));
   }
 
+  /**
+   * Registers a VM as a session host of a pool ("resourceGroup/vm", "resourceGroup/hostPool"), as
+   * installing the AVD agent with the pool's registration token does: a host added later.
+   */
+  registerSessionHost(spec: { hostPool: string; vm: string }): { id: string; name: string } {
+    const world = this.#advanced();
+    const [rg, name] = spec.hostPool.split("/");
+    const pool = rg && name ? world.hostPool(rg, name) : undefined;
+    if (!pool)
+      throw badRequest(`hostPool: no host pool "${spec.hostPool}"; write it as resourceGroup/hostPool`);
+    const [vmRg, vmName] = spec.vm.split("/");
+    const vm = vmRg && vmName ? world.virtualMachine(vmRg, vmName) : undefined;
+    if (!vm) throw badRequest(`vm: no virtual machine "${spec.vm}"; write it as resourceGroup/vm`);
+    if (vm.sessionHost)
+      throw new ArmError(
+        409,
+        "SessionHostExists",
+        `vm: ${spec.vm} is already session host ${vm.sessionHost.name}`,
+      );
+    const host = world.addSessionHost(pool, vm);
+    return { id: host.id, name: host.name };
+  }
+
   /** Ends a user session (the user signs out) by its resource id. */
   endSession(id: string): void {
     const world = this.#advanced();
@@ -166,6 +189,17 @@ export function adminRoutes(admin: SimAdmin): ProviderRoute[] {
         if (!id) throw badRequest("id: give the user session's resource id as ?id=");
         admin.endSession(id);
         return { status: 204 };
+      },
+    },
+    {
+      method: "POST",
+      path: "/admin/sessionHosts",
+      operation: "admin/sessionHosts/create",
+      handler: (req) => {
+        const body = jsonBody(req);
+        for (const field of ["hostPool", "vm"] as const)
+          if (typeof body[field] !== "string") throw badRequest(`${field}: required string`);
+        return { status: 201, body: admin.registerSessionHost(body as { hostPool: string; vm: string }) };
       },
     },
     {

@@ -116,6 +116,8 @@ export interface NewVirtualMachine {
 
 export class World {
   readonly subscriptionId: string;
+  /** Session host FQDN = <vm>.<domain>. */
+  readonly domain: string;
   readonly durations: TopologyDurations;
   readonly timeline: Timeline;
   readonly resourceGroups = new Map<string, ResourceGroup>();
@@ -134,6 +136,7 @@ export class World {
     unreachable: (location: string) => boolean = () => false,
   ) {
     this.subscriptionId = topology.subscriptionId;
+    this.domain = topology.domain ?? "contoso.local";
     this.durations = { ...defaultDurations, ...topology.durations };
     this.timeline = timeline;
     this.#unreachable = unreachable;
@@ -308,6 +311,35 @@ export class World {
     });
   }
 
+  // ---- session hosts ----
+
+  /** A VM joins a pool as a session host, as the AVD agent does when it registers with a token. */
+  addSessionHost(
+    pool: HostPool,
+    vm: VirtualMachine,
+    options: { allowNewSession?: boolean; assignedUser?: string } = {},
+  ): SessionHost {
+    const now = this.timeline.now();
+    const name = `${vm.name}.${this.domain}`;
+    const host: SessionHost = {
+      id: `${pool.id}/sessionHosts/${name}`,
+      name,
+      pool,
+      objectId: randomUUID(),
+      vm,
+      allowNewSession: options.allowNewSession ?? true,
+      ...(options.assignedUser ? { assignedUser: options.assignedUser } : {}),
+      agentReady: vm.power === "running",
+      lastHeartBeat: now,
+      statusTimestamp: now,
+      sessions: new Map(),
+      nextSessionId: 1,
+    };
+    vm.sessionHost = host;
+    pool.sessionHosts.set(key(name), host);
+    return host;
+  }
+
   // ---- user sessions ----
 
   /** Signs a user in on a host, as the AVD broker would after a connection. */
@@ -355,7 +387,6 @@ export class World {
 
   #seed(topology: Topology): void {
     const now = this.timeline.now();
-    const domain = topology.domain ?? "contoso.local";
     for (const rg of topology.resourceGroups) {
       this.resourceGroups.set(key(rg.name), {
         id: this.resourceGroupId(rg.name),
@@ -395,23 +426,10 @@ export class World {
         for (const h of p.sessionHosts ?? []) {
           const [vmRg, vmName] = vmReference(rg.name, h.vm).split("/") as [string, string];
           const vm = this.virtualMachine(vmRg, vmName)!;
-          const name = `${vm.name}.${domain}`;
-          const host: SessionHost = {
-            id: `${pool.id}/sessionHosts/${name}`,
-            name,
-            pool,
-            objectId: randomUUID(),
-            vm,
+          const host = this.addSessionHost(pool, vm, {
             allowNewSession: h.allowNewSession ?? true,
             ...(h.assignedUser ? { assignedUser: h.assignedUser } : {}),
-            agentReady: vm.power === "running",
-            lastHeartBeat: now,
-            statusTimestamp: now,
-            sessions: new Map(),
-            nextSessionId: 1,
-          };
-          vm.sessionHost = host;
-          pool.sessionHosts.set(key(name), host);
+          });
           if (vm.power === "running") for (const s of h.sessions ?? []) this.connect(host, s.user, s.state);
         }
       }
