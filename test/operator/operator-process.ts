@@ -21,6 +21,12 @@ export interface OperatorProcessOptions {
   namespace: string;
   /** Leader election timings as flag values, e.g. { leaseDuration: "3s" }; default the operator's. */
   timings?: { leaseDuration: string; renewDeadline: string; retryPeriod: string };
+  /** Leader election on (default) or off. */
+  leaderElect?: boolean;
+  /** More flags, e.g. --emulator-info. */
+  args?: string[];
+  /** More environment, e.g. NODE_EXTRA_CA_CERTS. */
+  env?: Record<string, string>;
 }
 
 /** Starts the operator watching `namespace`, with its Lease there too; resolves once it serves. */
@@ -39,13 +45,13 @@ export async function startOperatorProcess(o: OperatorProcessOptions): Promise<O
       "operator",
       `--kubeconfig=${o.kubeconfigPath}`,
       `--namespace=${o.namespace}`,
-      "--leader-elect",
-      `--leader-election-namespace=${o.namespace}`,
+      ...(o.leaderElect === false ? [] : ["--leader-elect", `--leader-election-namespace=${o.namespace}`]),
       ...timingFlags,
       "--metrics-bind-address=127.0.0.1:0",
       "--health-probe-bind-address=127.0.0.1:0",
+      ...(o.args ?? []),
     ],
-    { stdio: ["ignore", "pipe", "inherit"] },
+    { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...o.env } },
   );
   const lines: Array<Record<string, unknown>> = [];
   createInterface({ input: child.stdout! }).on("line", (line) => lines.push(JSON.parse(line)));
