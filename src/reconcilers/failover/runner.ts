@@ -117,14 +117,18 @@ export class AzureFailoverRunner implements FailoverRunner {
         if (!phase) {
           this.#fail(scope, "UnknownPhase", `phase ${status.phase} is not in this request's runbook`);
         } else {
+          const started = performance.now();
           const outcome = await this.#step(scope, phase, phases);
+          log.debug({ phase: phase.name, ms: Math.round(performance.now() - started), message: status.message }, "step");
           reason = outcome.reason;
           recheckMs = outcome.recheckMs;
         }
       }
     }
     summarise(status, reason, generationOf(live), scope.now());
+    const writing = performance.now();
     const written = await this.#write(live, (draft) => Object.assign(draft, status));
+    log.debug({ ms: Math.round(performance.now() - writing), bytes: JSON.stringify(status).length }, "status written");
     if (!written) return { requeueAfterMs: 0 };
     await this.#afterWrite(written, plan, before, log);
     if (isTerminal(written.status?.phase)) return undefined;

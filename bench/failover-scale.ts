@@ -1,0 +1,303 @@
+// A failover of 10 host pools × 100 session hosts × 5 users (1,000 hosts, 5,000 sessions) through
+// the operator's real components: a real kube-apiserver, the operator as its own process (its
+// reconcilers, gateways and pacer) on the emulator's clock, and the ARM emulator with ARM's
+// buckets at a fixed time scale. Scenarios: SiteRecovery through a recovery plan, SiteRecovery
+// item by item, StandbyHostPool, SharedHostPool. Every figure is in simulated seconds unless it
+// says ms. For each scenario it prints the operator's time per phase against the bound Azure
+// imposes (bench/failover-bound.ts), ARM calls against the minimum the work needs, 429s, the
+// time from creating the FailoverRequest to the first drain write, and the operator's peak RSS
+// and CPU time; the last lines are one JSON object per scenario.
+//
+//   node bench/failover-scale.ts [--scenarios sr-plan,sr-items,standby,shared] [--pools 10]
+//     [--hosts 100] [--sessions 5] [--time-scale 0.02] [--grace 10m] [--kubeconfig FILE]
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { CoreV1Api, KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
+import { customResourceDefinitions } from "../src/api/crds.ts";
+import {
+  API_VERSION,
+  type AvdDisasterRecoveryPlan,
+  type AvdDisasterRecoveryPlanSpec,
+  FAILOVER_KIND,
+  type FailoverRequest,
+  getCondition,
+  PLAN_KIND,
+  parseDuration,
+} from "../src/api/index.ts";
+import { rehearsalSecret } from "../src/cli/rehearsal.ts";
+import { startControlPlane } from "../src/controlplane/control-plane.ts";
+import { applyManifests, waitForCrdsEstablished } from "../src/controlplane/manifests.ts";
+import { generateTopology } from "../src/sim/generate-topology.ts";
+import { startSim } from "../src/sim/server.ts";
+import { avddr } from "../test/operator/fixtures.ts";
+import { failoverBound } from "./failover-bound.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    scenarios: { type: "string", default: "sr-plan,sr-items,standby,shared" },
+    pools: { type: "string", default: "10" },
+    hosts: { type: "string", default: "100" },
+    sessions: { type: "string", default: "5" },
+    "time-scale": { type: "string", default: "0.02" },
+    grace: { type: "string", default: "10m" },
+    kubeconfig: { type: "string" },
+  },
+});
+const pools = Number(args.pools);
+const hostsPerPool = Number(args.hosts);
+const sessionsPerHost = Number(args.sessions);
+const timeScale = Number(args["time-scale"]);
+const gracePeriod = args.grace!;
+const MAIN = join(import.meta.dirname, "..", "src", "cli", "main.ts");
+
+const SCENARIOS = {
+  "sr-plan": { strategy: "SiteRecovery", recoveryPlan: true },
+  "sr-items": { strategy: "SiteRecovery", recoveryPlan: false },
+  standby: { strategy: "StandbyHostPool", recoveryPlan: false },
+  shared: { strategy: "SharedHostPool", recoveryPlan: false },
+} as const;
+type Scenario = keyof typeof SCENARIOS;
+
+const dir = await mkdtemp(join(tmpdir(), "avd-dr-bench-"));
+const controlPlane = args.kubeconfig ? undefined : await startControlPlane({ dir: join(dir, "cp") });
+const kubeconfigPath = args.kubeconfig ?? controlPlane!.kubeconfigPath;
+const kc = new KubeConfig();
+kc.loadFromFile(kubeconfigPath);
+const crds = customResourceDefinitions() as unknown as KubernetesObject[];
+await applyManifests(kc, crds);
+await waitForCrdsEstablished(
+  kc,
+  crds.map((c) => c.metadata!.name!),
+);
+const k = avddr(kc);
+const core = kc.makeApiClient(CoreV1Api);
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const results: Record<string, unknown>[] = [];
+
+function planSpec(scenario: Scenario): Omit<AvdDisasterRecoveryPlanSpec, "subscriptionId"> {
+  const { strategy, recoveryPlan } = SCENARIOS[scenario];
+  const names = Array.from({ length: pools }, (_, p) => `hp-${p}`);
+  return {
+    strategy,
+    primary: { location: "westeurope", resourceGroup: "rg-avd-westeurope", hostPools: names },
+    secondary: {
+      location: "northeurope",
+      resourceGroup: "rg-avd-northeurope",
+      hostPools: strategy === "StandbyHostPool" ? names.map((n) => `${n}-dr`) : names,
+    },
+    ...(strategy === "SiteRecovery"
+      ? {
+          siteRecovery: {
+            vaultName: "rsv-avd-northeurope",
+            vaultResourceGroup: "rg-avd-northeurope",
+            ...(recoveryPlan ? { recoveryPlanName: "rp-avd" } : {}),
+          },
+        }
+      : {}),
+    drain: { gracePeriod },
+  };
+}
+
+async function until<T>(check: () => Promise<T | undefined>, what: string, realMs: number): Promise<T> {
+  const deadline = Date.now() + realMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Peak resident memory (MiB) and CPU time (s) of a process, sampled from /proc. */
+function sampler(pid: number) {
+  let peakKb = 0;
+  let cpuSeconds = 0;
+  const tick = async () => {
+    try {
+      const status = await readFile(`/proc/${pid}/status`, "utf8");
+      peakKb = Math.max(peakKb, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0));
+      const stat = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1]!.split(" ");
+      cpuSeconds = (Number(stat[11]) + Number(stat[12])) / 100;
+    } catch {
+      // the process has gone
+    }
+  };
+  const timer = setInterval(tick, 200);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await tick();
+      return { peakRssMiB: Math.round(peakKb / 1024), cpuSeconds };
+    },
+  };
+}
+
+async function run(scenario: Scenario): Promise<void> {
+  const { strategy, recoveryPlan } = SCENARIOS[scenario];
+  const topology = generateTopology({ hostPools: pools, hostsPerPool, sessionsPerHost, strategy });
+  const caFile = join(dir, `${scenario}-ca.pem`);
+  const sim = await startSim({ topology, timeScale, caFile });
+  const infoFile = join(dir, `${scenario}-info.json`);
+  await writeFile(infoFile, JSON.stringify(sim.info));
+  const namespace = (
+    await core.createNamespace({ body: { metadata: { generateName: `bench-${scenario}-` } } })
+  ).metadata!.name!;
+  await core.createNamespacedSecret({ namespace, body: rehearsalSecret(sim.info) });
+  const plan: AvdDisasterRecoveryPlan = {
+    apiVersion: API_VERSION,
+    kind: PLAN_KIND,
+    metadata: { name: "bench" },
+    spec: {
+      subscriptionId: sim.info.subscriptionId,
+      credentials: { secretRef: { name: "avd-dr-sim-principal" } },
+      cloud: { armEndpoint: sim.info.armEndpoint, authorityHost: sim.info.authorityHost },
+      ...planSpec(scenario),
+    },
+  };
+  await k.createPlan(namespace, plan);
+  const operator: ChildProcess = spawn(
+    process.execPath,
+    [
+      MAIN,
+      "operator",
+      `--kubeconfig=${kubeconfigPath}`,
+      `--namespace=${namespace}`,
+      `--emulator-info=${infoFile}`,
+      "--metrics-bind-address=0",
+      "--health-probe-bind-address=0",
+      `--log-level=${process.env.BENCH_LOG_LEVEL ?? "warn"}`,
+    ],
+    {
+      stdio: ["ignore", process.env.BENCH_LOG ? "pipe" : "ignore", "inherit"],
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile },
+    },
+  );
+  if (process.env.BENCH_LOG) {
+    const { createWriteStream } = await import("node:fs");
+    operator.stdout!.pipe(createWriteStream(process.env.BENCH_LOG));
+  }
+  try {
+    const readyStarted = Date.now();
+    await until(
+      async () => {
+        const p = await k.getPlan(namespace, "bench");
+        return getCondition(p.status?.conditions, "Ready")?.status === "True" ? p : undefined;
+      },
+      `${scenario}: plan Ready`,
+      600_000,
+    );
+    const readyMs = Date.now() - readyStarted;
+    const mark = sim.admin.audit().at(-1)?.seq ?? 0;
+    const before = {
+      calls: sim.state.counters.total(),
+      throttled: throttledCalls(sim.state.counters.list()),
+    };
+    const usage = sampler(operator.pid!);
+    const t0 = sim.state.clock.now();
+    const request: FailoverRequest = {
+      apiVersion: API_VERSION,
+      kind: FAILOVER_KIND,
+      metadata: { name: "failover" },
+      spec: {
+        planRef: { name: "bench" },
+        type: "Planned",
+        ...(strategy === "SiteRecovery" ? { reprotect: true } : {}),
+      },
+    };
+    await k.createRequest(namespace, request);
+    const done = await until(
+      async () => {
+        const r = await k.getRequest(namespace, "failover");
+        return r.status?.phase === "Succeeded" || r.status?.phase === "Failed" ? r : undefined;
+      },
+      `${scenario}: failover finished`,
+      3_600_000,
+    );
+    const { peakRssMiB, cpuSeconds } = await usage.stop();
+    if (done.status?.phase !== "Succeeded") throw new Error(`${scenario}: ${done.status?.message}`);
+    const writes = sim.admin.audit({ since: mark });
+    const firstDrain = writes.find((w) => w.operation.endsWith("sessionhosts/write"));
+    const firstDrainWriteMs = firstDrain
+      ? Math.round((Date.parse(firstDrain.time) - t0) * timeScale)
+      : undefined;
+    const hosts = pools * hostsPerPool;
+    const bound = failoverBound({
+      topology,
+      strategy,
+      recoveryPlan,
+      hosts,
+      sessions: hosts * sessionsPerHost,
+      graceSeconds: parseDuration(gracePeriod) / 1000,
+      commit: strategy === "SiteRecovery",
+      reprotect: strategy === "SiteRecovery",
+    });
+    const phase = (name: string) => {
+      const p = done.status?.phases?.find((x) => x.phase === name);
+      return p?.completionTime ? (Date.parse(p.completionTime) - Date.parse(p.startTime)) / 1000 : 0;
+    };
+    const operatorSeconds = (Date.parse(done.status!.completionTime!) - t0) / 1000;
+    const calls = sim.state.counters.total() - before.calls;
+    const throttled = throttledCalls(sim.state.counters.list()) - before.throttled;
+    const minimumWrites =
+      hosts +
+      2 * hosts * sessionsPerHost +
+      (strategy === "SiteRecovery" ? (recoveryPlan ? 3 : 3 * hosts) : 2 * hosts);
+    out(
+      `\n${scenario}: ${hosts} hosts, ${hosts * sessionsPerHost} sessions, time scale ${timeScale} (plan Ready after ${(readyMs / 1000).toFixed(1)} real s)`,
+    );
+    out(`  ${"phase".padEnd(14)} ${"operator s".padStart(11)} ${"bound s".padStart(9)}`);
+    for (const [name, b] of [
+      ["Draining", bound.drain],
+      ["FailingOver", bound.failover],
+      ["Verifying", bound.verify],
+      ["Committing", bound.commit],
+      ["Reprotecting", bound.reprotect],
+    ] as const)
+      if (b > 0 || phase(name) > 0)
+        out(`  ${name.padEnd(14)} ${phase(name).toFixed(0).padStart(11)} ${b.toFixed(0).padStart(9)}`);
+    out(
+      `  ${"total".padEnd(14)} ${operatorSeconds.toFixed(0).padStart(11)} ${bound.total.toFixed(0).padStart(9)}   ratio ${(operatorSeconds / bound.total).toFixed(3)}`,
+    );
+    out(
+      `  ARM calls ${calls} (writes and deletes ${writes.length}, minimum ${minimumWrites}); 429s ${throttled}`,
+    );
+    out(
+      `  first drain write ${firstDrainWriteMs} ms after the request; operator peak RSS ${peakRssMiB} MiB, CPU ${cpuSeconds.toFixed(1)} s`,
+    );
+    results.push({
+      strategy: scenario,
+      hosts,
+      sessions: hosts * sessionsPerHost,
+      boundSeconds: Math.round(bound.total),
+      operatorSeconds: Math.round(operatorSeconds),
+      ratio: Number((operatorSeconds / bound.total).toFixed(4)),
+      throttled,
+      armCalls: calls,
+      firstDrainWriteMs,
+      peakRssMiB,
+    });
+  } finally {
+    operator.kill("SIGKILL");
+    await sim.close();
+  }
+}
+
+function throttledCalls(counts: { status: number; count: number }[]): number {
+  return counts.filter((c) => c.status === 429).reduce((n, c) => n + c.count, 0);
+}
+
+try {
+  for (const scenario of args.scenarios!.split(",") as Scenario[]) {
+    if (!(scenario in SCENARIOS))
+      throw new Error(`--scenarios: unknown ${scenario}; use ${Object.keys(SCENARIOS).join(", ")}`);
+    await run(scenario);
+  }
+  out("");
+  for (const r of results) out(JSON.stringify(r));
+} finally {
+  await controlPlane?.stop();
+  await rm(dir, { recursive: true, force: true });
+}
