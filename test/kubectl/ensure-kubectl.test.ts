@@ -3,15 +3,13 @@
 import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, expect, test } from "vitest";
+import { expect, onTestFinished, test } from "vitest";
 import { binaryCacheDir, ensureKubectl } from "../../src/controlplane/binaries.ts";
 
-const temporary: string[] = [];
-afterAll(() => Promise.all(temporary.map((d) => rm(d, { recursive: true, force: true }))));
-
+/** A fresh directory, removed when the test ends. */
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "avd-dr-kubectl-"));
-  temporary.push(dir);
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
 

@@ -10,6 +10,10 @@ import { rehearsals } from "../support/rehearsal.ts";
 const rehearse = rehearsals();
 const QUICK = { drain: { gracePeriod: "30s" }, observeInterval: "30s" };
 
+/** `kubectl wait -n namespace --for=condition object`, at most `timeout`. */
+const wait = (namespace: string, condition: string, object: string, timeout = "60s") =>
+  kubectl(["wait", "-n", namespace, `--for=${condition}`, object, `--timeout=${timeout}`]);
+
 /** The rows of kubectl's table output, split on runs of two or more spaces. */
 function rows(output: string): string[][] {
   return output
@@ -32,43 +36,26 @@ describe("kubectl", () => {
 
   it("waits for a plan to become Ready", async () => {
     const r = await rehearse("StandbyHostPool", { spec: QUICK });
-    const wait = await kubectl([
-      "wait",
-      "-n",
-      r.namespace,
-      "--for=condition=Ready",
-      `avddrplan/${r.planName}`,
-      "--timeout=60s",
-    ]);
-    expect(wait.code, wait.stderr).toBe(0);
-    expect(wait.stdout.trim()).toBe(`avddisasterrecoveryplan.avddr.io/${r.planName} condition met`);
+    const ready = await wait(r.namespace, "condition=Ready", `avddrplan/${r.planName}`);
+    expect(ready.code, ready.stderr).toBe(0);
+    expect(ready.stdout.trim()).toBe(`avddisasterrecoveryplan.avddr.io/${r.planName} condition met`);
   });
 
   it("waits for a failover against the emulator until it is Ready, then shows both kinds under `get avddr`", async () => {
     const r = await rehearse("StandbyHostPool", { spec: QUICK });
     await requestFailover(r, "to-neu");
-    const wait = await kubectl([
-      "wait",
-      "-n",
-      r.namespace,
-      "--for=condition=Ready",
-      "failoverrequest/to-neu",
-      "--timeout=60s",
-    ]);
-    expect(wait.code, wait.stderr).toBe(0);
-    expect(wait.stdout.trim()).toBe("failoverrequest.avddr.io/to-neu condition met");
+    const ready = await wait(r.namespace, "condition=Ready", "failoverrequest/to-neu");
+    expect(ready.code, ready.stderr).toBe(0);
+    expect(ready.stdout.trim()).toBe("failoverrequest.avddr.io/to-neu condition met");
     const done = await finished(r, "to-neu");
     expectSucceeded(done);
 
     // Wait until the plan has seen the failover through, so its row is settled.
-    const settled = await kubectl([
-      "wait",
-      "-n",
+    const settled = await wait(
       r.namespace,
-      "--for=jsonpath={.status.activeRegion}=Secondary",
+      "jsonpath={.status.activeRegion}=Secondary",
       `avddrplan/${r.planName}`,
-      "--timeout=60s",
-    ]);
+    );
     expect(settled.code, settled.stderr).toBe(0);
     const get = await kubectl(["get", "avddr", "-n", r.namespace]);
     expect(get.code, get.stderr).toBe(0);
@@ -95,15 +82,8 @@ describe("kubectl", () => {
 
   it("exits non-zero when what it waits for does not exist", async () => {
     const namespace = await freshNamespace("kubectl");
-    const wait = await kubectl([
-      "wait",
-      "-n",
-      namespace,
-      "--for=condition=Ready",
-      "failoverrequest/nothing",
-      "--timeout=5s",
-    ]);
-    expect(wait.code).toBe(1);
-    expect(wait.stderr).toContain('failoverrequests.avddr.io "nothing" not found');
+    const missing = await wait(namespace, "condition=Ready", "failoverrequest/nothing", "5s");
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('failoverrequests.avddr.io "nothing" not found');
   });
 });
