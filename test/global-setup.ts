@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { TestProject } from "vitest/node";
-import { type ControlPlane, startControlPlane } from "../src/controlplane/control-plane.ts";
+import { type ControlPlane, ensureKubectl, startControlPlane } from "../src/controlplane/control-plane.ts";
 import { ensureGlua, ensureKstatusCheck } from "../src/controlplane/gitops-tools.ts";
 import { ensureHelm } from "../src/controlplane/helm.ts";
 import { applyManifests, parseManifests, waitForCrdsEstablished } from "../src/controlplane/manifests.ts";
@@ -32,9 +32,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let controlPlane: ControlPlane | undefined;
   let dir: string | undefined;
   let kubeconfigPath = process.env.AVD_DR_TEST_KUBECONFIG;
-  // test/chart's helm and test/gitops' glua and kstatus-check, built before any test runs: a
-  // cold build (minutes for helm, both cores) beside running tests would slow the timing-sensitive ones.
+  // test/chart's helm, test/gitops' glua and kstatus-check and the kubectl of test/support, built
+  // before any test runs: a cold build (minutes for helm, both cores) beside running tests would
+  // slow the timing-sensitive ones.
   await ensureHelm({ log: (line) => console.log(`[helm] ${line}`) });
+  await ensureKubectl({ log: (line) => console.log(`[kubectl] ${line}`) });
   await ensureGlua({ log: (line) => console.log(`[glua] ${line}`) });
   await ensureKstatusCheck({ log: (line) => console.log(`[kstatus-check] ${line}`) });
   if (!kubeconfigPath) {

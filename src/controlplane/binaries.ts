@@ -1,5 +1,6 @@
-// Where the control plane's binaries come from: KUBEBUILDER_ASSETS when set (nothing is
-// built), else a per-user cache filled by building the pinned versions from the Go module proxy.
+// Where the control plane's binaries (and the kubectl of the same release, for tests) come from:
+// KUBEBUILDER_ASSETS when set (nothing is built), else a per-user cache filled by building the
+// pinned versions from the Go module proxy.
 import { join } from "node:path";
 import { GoMissingError, type GoProgram } from "./go-build.ts";
 import { type BuildOptions, cacheRoot, ensureGoPrograms, isExecutable } from "./tool-cache.ts";
@@ -14,23 +15,36 @@ export interface Binaries {
 
 export type EnsureBinariesOptions = BuildOptions;
 
-const KUBE_APISERVER: GoProgram = {
-  name: "kube-apiserver",
-  module: "k8s.io/kubernetes",
-  version: KUBERNETES_VERSION,
-  pkg: "k8s.io/kubernetes/cmd/kube-apiserver",
-  // Staging modules are published as v0.N.x for Kubernetes v1.N.x.
-  replaceStaging: { version: KUBERNETES_VERSION.replace(/^v1\./, "v0.") },
-  ldflags: [
-    "-s",
-    "-w",
-    // What Kubernetes' own build stamps; without it the server reports v0.0.0.
-    `-X k8s.io/component-base/version.gitVersion=${KUBERNETES_VERSION}`,
-    `-X k8s.io/component-base/version.gitMajor=${KUBERNETES_VERSION.split(".")[0]?.slice(1)}`,
-    `-X k8s.io/component-base/version.gitMinor=${KUBERNETES_VERSION.split(".")[1]}`,
-    "-X k8s.io/component-base/version.gitTreeState=clean",
-  ],
-};
+/** A program of k8s.io/kubernetes at the pinned release, stamped the way Kubernetes' own build stamps it. */
+function kubernetesProgram(name: string): GoProgram {
+  const [major, minor] = KUBERNETES_VERSION.slice(1).split(".");
+  // hack/lib/version.sh stamps both packages; without it the binary reports v0.0.0.
+  const stamp = (key: string, value: string) =>
+    ["k8s.io/component-base/version", "k8s.io/client-go/pkg/version"].map(
+      (pkg) => `-X ${pkg}.${key}=${value}`,
+    );
+  return {
+    name,
+    module: "k8s.io/kubernetes",
+    version: KUBERNETES_VERSION,
+    pkg: `k8s.io/kubernetes/cmd/${name}`,
+    // Staging modules are published as v0.N.x for Kubernetes v1.N.x.
+    replaceStaging: { version: KUBERNETES_VERSION.replace(/^v1\./, "v0.") },
+    ldflags: [
+      "-s",
+      "-w",
+      ...stamp("gitVersion", KUBERNETES_VERSION),
+      ...stamp("gitMajor", major!),
+      ...stamp("gitMinor", minor!),
+      ...stamp("gitTreeState", "clean"),
+    ],
+  };
+}
+
+const KUBE_APISERVER = kubernetesProgram("kube-apiserver");
+// Its wrapper module requires exactly what kube-apiserver's does, so Go's build cache already
+// holds every package the two share (client-go, apimachinery, …): only kubectl's own compile.
+const KUBECTL = kubernetesProgram("kubectl");
 
 const ETCD: GoProgram = {
   name: "etcd",
@@ -45,17 +59,30 @@ export function binaryCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(cacheRoot(env), "control-plane", `k8s-${KUBERNETES_VERSION}`);
 }
 
-async function fromAssets(assets: string): Promise<Binaries> {
-  const binaries = { kubeApiServer: join(assets, "kube-apiserver"), etcd: join(assets, "etcd") };
-  for (const path of Object.values(binaries)) {
+/** `assets/<name>` for each name, failing with what to do when one is missing. */
+async function fromAssets(assets: string, names: string[]): Promise<string[]> {
+  const paths = names.map((name) => join(assets, name));
+  for (const path of paths) {
     if (!(await isExecutable(path))) {
       throw new Error(
         `KUBEBUILDER_ASSETS=${assets}: ${path} is missing or not executable; ` +
-          "point it at a directory with kube-apiserver and etcd, or unset it to build them",
+          `point it at a directory with ${names.join(" and ")} (setup-envtest's assets have kube-apiserver, etcd and kubectl), or unset it to build them`,
       );
     }
   }
-  return binaries;
+  return paths;
+}
+
+/** Builds what the cache lacks, turning "no Go" into an error that also names KUBEBUILDER_ASSETS. */
+async function ensureCached(programs: GoProgram[], options: BuildOptions): Promise<string> {
+  const dir = binaryCacheDir(options.env);
+  await ensureGoPrograms(dir, programs, options).catch((err: unknown) => {
+    if (!(err instanceof GoMissingError)) throw err;
+    throw new GoMissingError(
+      `${err.message}, or set KUBEBUILDER_ASSETS to a directory with ready-built ${programs.map((p) => p.name).join(" and ")}`,
+    );
+  });
+  return dir;
 }
 
 /**
@@ -63,14 +90,21 @@ async function fromAssets(assets: string): Promise<Binaries> {
  * building what is missing (minutes the first time; needs Go).
  */
 export async function ensureBinaries(options: EnsureBinariesOptions = {}): Promise<Binaries> {
-  const env = options.env ?? process.env;
-  if (env.KUBEBUILDER_ASSETS) return fromAssets(env.KUBEBUILDER_ASSETS);
-  const dir = binaryCacheDir(env);
-  await ensureGoPrograms(dir, [KUBE_APISERVER, ETCD], options).catch((err: unknown) => {
-    if (!(err instanceof GoMissingError)) throw err;
-    throw new GoMissingError(
-      `${err.message}, or set KUBEBUILDER_ASSETS to a directory that holds ready kube-apiserver and etcd binaries`,
-    );
-  });
+  const assets = (options.env ?? process.env).KUBEBUILDER_ASSETS;
+  if (assets) {
+    const [kubeApiServer, etcd] = await fromAssets(assets, [KUBE_APISERVER.name, ETCD.name]);
+    return { kubeApiServer: kubeApiServer!, etcd: etcd! };
+  }
+  const dir = await ensureCached([KUBE_APISERVER, ETCD], options);
   return { kubeApiServer: join(dir, KUBE_APISERVER.name), etcd: join(dir, ETCD.name) };
+}
+
+/**
+ * Path of kubectl at the control plane's Kubernetes release: `$KUBEBUILDER_ASSETS/kubectl` if
+ * that is set, else from the cache beside kube-apiserver, built if missing (needs Go).
+ */
+export async function ensureKubectl(options: BuildOptions = {}): Promise<string> {
+  const assets = (options.env ?? process.env).KUBEBUILDER_ASSETS;
+  if (assets) return (await fromAssets(assets, [KUBECTL.name]))[0]!;
+  return join(await ensureCached([KUBECTL], options), KUBECTL.name);
 }

@@ -20,8 +20,9 @@ import {
   stopRecorded,
 } from "./processes.ts";
 
-// The whole programmatic API in one module: start, stop, and where the binaries come from.
-export { ensureBinaries } from "./binaries.ts";
+// The whole programmatic API in one module: start, stop, and where the binaries (and the
+// kubectl of the same release) come from.
+export { ensureBinaries, ensureKubectl } from "./binaries.ts";
 
 export interface ControlPlane {
   kubeconfigPath: string;
