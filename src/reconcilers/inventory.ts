@@ -73,10 +73,15 @@ export function resourceGroupOfId(id: string): string | undefined {
   return /\/resourceGroups\/([^/]+)\//i.exec(id)?.[1]?.toLowerCase();
 }
 
+/**
+ * Reads the plan's session hosts and, with `power` (the default), their VMs' power states. Without
+ * it, VMs are listed only where the region of a host cannot be told from its VM's resource group.
+ */
 export async function readInventory(
   plan: AvdDisasterRecoveryPlan,
   dv: DesktopVirtualizationGateway,
   compute: ComputeGateway,
+  options: { power?: boolean } = {},
 ): Promise<Inventory> {
   const pools = poolsOf(plan);
   const listed = await Promise.all(
@@ -89,10 +94,14 @@ export async function readInventory(
     }),
   );
   const hosts: Host[] = listed.flat();
+  const byGroup = new Map<string, Region>([
+    [plan.spec.primary.resourceGroup.toLowerCase(), "Primary"],
+    [plan.spec.secondary.resourceGroup.toLowerCase(), "Secondary"],
+  ]);
   const groups = new Set<string>();
   for (const h of hosts) {
     const rg = h.info.vmResourceId && resourceGroupOfId(h.info.vmResourceId);
-    if (rg) groups.add(rg);
+    if (rg && (options.power !== false || (!h.pool.region && !byGroup.has(rg)))) groups.add(rg);
   }
   const vms = new Map<string, VmPowerInfo>();
   const unreachable = new Map<string, string>();
@@ -110,10 +119,6 @@ export async function readInventory(
   const byLocation = new Map<string, Region>([
     [plan.spec.primary.location, "Primary"],
     [plan.spec.secondary.location, "Secondary"],
-  ]);
-  const byGroup = new Map<string, Region>([
-    [plan.spec.primary.resourceGroup.toLowerCase(), "Primary"],
-    [plan.spec.secondary.resourceGroup.toLowerCase(), "Secondary"],
   ]);
   for (const h of hosts) {
     const vm = h.info.vmResourceId ? vms.get(h.info.vmResourceId.toLowerCase()) : undefined;

@@ -32,7 +32,7 @@ import { validatePlan } from "../plan-validation.ts";
 import { type Phase, runbook, strategyOf } from "./phases.ts";
 import { previewRun } from "./preview.ts";
 import { FAILOVER_FINALIZER, type FailoverRunner } from "./reconciler.ts";
-import { azureReads, drainPolicy, type FailoverScope, verifyPolicy } from "./scope.ts";
+import { azureReads, drainPolicy, type FailoverScope, type RequestMemory, verifyPolicy } from "./scope.ts";
 import { failoverSummary, setStepCondition, summarise } from "./status.ts";
 import { POLL_MS, type StepResult } from "./step.ts";
 import { endPhase, phaseSeconds, startPhase } from "./timeline.ts";
@@ -62,6 +62,8 @@ export interface FailoverRunnerDeps {
 
 export class AzureFailoverRunner implements FailoverRunner {
   readonly #d: FailoverRunnerDeps;
+  /** Per request (uid), what its reconciles in this process keep between them. */
+  readonly #memory = new Map<string, RequestMemory>();
 
   constructor(deps: FailoverRunnerDeps) {
     this.#d = deps;
@@ -73,9 +75,9 @@ export class AzureFailoverRunner implements FailoverRunner {
     signal: AbortSignal,
   ): Promise<ReconcileOutcome | undefined> {
     const live = await this.#d.liveRequests.get(cached.metadata.namespace!, cached.metadata.name!);
-    if (!live || live.metadata.deletionTimestamp) return undefined;
-    if (isTerminal(live.status?.phase)) {
-      await this.finish(live, plan);
+    if (!live || live.metadata.deletionTimestamp || isTerminal(live.status?.phase)) {
+      this.#memory.delete(cached.metadata.uid ?? "");
+      if (live && isTerminal(live.status?.phase)) await this.finish(live, plan);
       return undefined;
     }
     const { clock } = this.#d;
@@ -119,7 +121,10 @@ export class AzureFailoverRunner implements FailoverRunner {
         } else {
           const started = performance.now();
           const outcome = await this.#step(scope, phase, phases);
-          log.debug({ phase: phase.name, ms: Math.round(performance.now() - started), message: status.message }, "step");
+          log.debug(
+            { phase: phase.name, ms: Math.round(performance.now() - started), message: status.message },
+            "step",
+          );
           reason = outcome.reason;
           recheckMs = outcome.recheckMs;
         }
@@ -128,7 +133,10 @@ export class AzureFailoverRunner implements FailoverRunner {
     summarise(status, reason, generationOf(live), scope.now());
     const writing = performance.now();
     const written = await this.#write(live, (draft) => Object.assign(draft, status));
-    log.debug({ ms: Math.round(performance.now() - writing), bytes: JSON.stringify(status).length }, "status written");
+    log.debug(
+      { ms: Math.round(performance.now() - writing), bytes: JSON.stringify(status).length },
+      "status written",
+    );
     if (!written) return { requeueAfterMs: 0 };
     await this.#afterWrite(written, plan, before, log);
     if (isTerminal(written.status?.phase)) return undefined;
@@ -160,6 +168,16 @@ export class AzureFailoverRunner implements FailoverRunner {
     }
     if (hasFinalizer(request, FAILOVER_FINALIZER))
       await this.#d.finalizers.remove(request, FAILOVER_FINALIZER);
+  }
+
+  #memoryOf(request: FailoverRequest): RequestMemory {
+    const uid = request.metadata.uid ?? "";
+    let memory = this.#memory.get(uid);
+    if (!memory) {
+      memory = {};
+      this.#memory.set(uid, memory);
+    }
+    return memory;
   }
 
   /** Why the plan cannot be acted on now (invalid, suspended), or undefined. */
@@ -195,6 +213,7 @@ export class AzureFailoverRunner implements FailoverRunner {
       drain: drainPolicy(plan, request),
       verify: verifyPolicy(plan),
       status,
+      memory: this.#memoryOf(request),
       events: { record: (event: EventInput) => this.#d.events.record(obj, event) },
       now: () => this.#d.clock.now(),
       ...azureReads(plan, gateways),

@@ -11,12 +11,12 @@ import {
   parseDuration,
   type Region,
 } from "../../api/index.ts";
-import type { ProtectedItemInfo } from "../../azure/gateways.ts";
+import type { ProtectedItemInfo, UserSessionInfo } from "../../azure/gateways.ts";
 import type { AzureGateways } from "../../azure/index.ts";
 import type { EventInput } from "../../controller/events.ts";
 import type { Log } from "../../controller/logger.ts";
 import type { Clock } from "../clock.ts";
-import { type Inventory, readInventory } from "../inventory.ts";
+import { type Host, type Inventory, readInventory } from "../inventory.ts";
 
 export interface DrainPolicy {
   title: string;
@@ -30,6 +30,20 @@ export interface VerifyPolicy {
   timeoutMs: number;
   /** How many of `targets` hosts must be Available. */
   required(targets: number): number;
+}
+
+/**
+ * What the runner keeps of a request between its reconciles in this process: the drain's last
+ * reads, so that a pass need not list thousands of sessions again. Only ever a shortcut: the
+ * status is the record, and a restarted operator starts with none and reads afresh.
+ */
+export interface RequestMemory {
+  drain?: {
+    /** When the hosts and sessions were read (clock ms). */
+    readAt: number;
+    hosts: Host[];
+    sessions: UserSessionInfo[];
+  };
 }
 
 export interface FailoverScope {
@@ -46,10 +60,14 @@ export interface FailoverScope {
   verify: VerifyPolicy;
   /** The status being built this reconcile; phases change it, the runner writes it once. */
   status: FailoverRequestStatus;
+  /** Kept between this request's reconciles in this process. */
+  memory: RequestMemory;
   events: { record(event: EventInput): void };
   now(): Date;
-  /** The plan's session hosts and VMs, read once per reconcile. */
+  /** The plan's session hosts and their VMs' power, read once per reconcile. */
   inventory(): Promise<Inventory>;
+  /** The plan's session hosts and their regions, without VM power (fewer reads). */
+  hosts(): Promise<Inventory>;
   /** The vault's protected items (SiteRecovery), read once per reconcile; `fresh` reads again. */
   protectedItems(fresh?: boolean): Promise<ProtectedItemInfo[]>;
 }
@@ -81,13 +99,19 @@ export function verifyPolicy(plan: AvdDisasterRecoveryPlan): VerifyPolicy {
 export function azureReads(
   plan: AvdDisasterRecoveryPlan,
   gateways: AzureGateways,
-): Pick<FailoverScope, "inventory" | "protectedItems"> {
+): Pick<FailoverScope, "inventory" | "hosts" | "protectedItems"> {
   let inventory: Promise<Inventory> | undefined;
+  let hosts: Promise<Inventory> | undefined;
   let items: Promise<ProtectedItemInfo[]> | undefined;
   return {
     inventory: () => {
       inventory ??= readInventory(plan, gateways.desktopVirtualization, gateways.compute);
       return inventory;
+    },
+    hosts: () => {
+      hosts ??=
+        inventory ?? readInventory(plan, gateways.desktopVirtualization, gateways.compute, { power: false });
+      return hosts;
     },
     protectedItems: (fresh = false) => {
       const sr = plan.spec.siteRecovery;

@@ -124,12 +124,12 @@ describe("drain", () => {
   it("paces its work in passes and looks again at once while there is more to send", async () => {
     const dv = new FakeDesktopVirtualization();
     dv.addHost("vm-a.contoso.local");
-    for (let i = 0; i < 120; i++) dv.signIn("vm-a.contoso.local", `user${i}@contoso.com`);
+    for (let i = 0; i < 250; i++) dv.signIn("vm-a.contoso.local", `user${i}@contoso.com`);
     const scope = fakeScope(dv);
     const result = await drain(scope);
-    expect(notices(dv)).toHaveLength(50);
+    expect(notices(dv)).toHaveLength(200);
     expect(result).toMatchObject({ outcome: "wait", recheckMs: 0 });
-    expect(scope.status.totals).toEqual({ hosts: 1, sessions: 120 });
+    expect(scope.status.totals).toEqual({ hosts: 1, sessions: 250 });
   });
 
   it("Unplanned: tells users if it can, logs nobody off, and goes on when the region cannot be reached", async () => {

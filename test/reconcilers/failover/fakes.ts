@@ -18,7 +18,7 @@ import type { EventInput } from "../../../src/controller/events.ts";
 import { silentLog } from "../../../src/controller/logger.ts";
 import type { Clock } from "../../../src/reconcilers/clock.ts";
 import { drainPolicy, type FailoverScope, verifyPolicy } from "../../../src/reconcilers/failover/scope.ts";
-import type { Host, PoolRef } from "../../../src/reconcilers/inventory.ts";
+import type { Host, Inventory, PoolRef } from "../../../src/reconcilers/inventory.ts";
 import { failover, plan } from "../../operator/fixtures.ts";
 
 export class TestClock implements Clock {
@@ -124,6 +124,14 @@ export class FakeDesktopVirtualization implements Partial<DesktopVirtualizationG
   }
 }
 
+function inventoryOf(dv: FakeDesktopVirtualization): Inventory {
+  return {
+    unreachable: new Map(),
+    pools: [pool],
+    hosts: [...dv.hosts.values()].map((info): Host => ({ pool, info: { ...info }, region: "Primary" })),
+  };
+}
+
 export interface FakeScope extends FailoverScope {
   clock: TestClock;
   events: { record(event: EventInput): void; recorded: EventInput[] };
@@ -172,13 +180,11 @@ export function fakeScope(
     drain: drainPolicy(p, request),
     verify: verifyPolicy(p),
     status,
+    memory: {},
     events: { record: (e) => recorded.push(e), recorded },
     now: () => clock.now(),
-    inventory: async () => ({
-      unreachable: new Map(),
-      pools: [pool],
-      hosts: [...dv.hosts.values()].map((info): Host => ({ pool, info: { ...info }, region: "Primary" })),
-    }),
+    inventory: async () => inventoryOf(dv),
+    hosts: async () => inventoryOf(dv),
     protectedItems: async () => [],
   };
 }

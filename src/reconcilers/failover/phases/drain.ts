@@ -14,10 +14,16 @@ import type { FailoverScope } from "../scope.ts";
 import { done, failed, POLL_MS, type StepResult, wait } from "../step.ts";
 import { phaseStartedAt } from "../timeline.ts";
 
-/** Per pass: notices (writes), log-offs (deletes) and drain-mode writes, sent side by side. */
-const NOTICES_PER_PASS = 50;
-const LOG_OFFS_PER_PASS = 50;
-const DRAIN_MODE_PER_PASS = 100;
+/**
+ * Per pass: notices (writes), log-offs (deletes) and drain-mode writes, sent side by side. A full
+ * ARM bucket holds about 200 tokens: a pass can spend what refilled while the last one was read
+ * and recorded, and the gateways' pacer spaces the rest.
+ */
+const NOTICES_PER_PASS = 200;
+const LOG_OFFS_PER_PASS = 200;
+const DRAIN_MODE_PER_PASS = 200;
+/** How long (clock time) a pass may work from the last read of hosts and sessions. */
+const RELIST_MS = 60_000;
 /** A session still listed this long after its log-off is logged off again. */
 const LOG_OFF_AGAIN_MS = 5 * 60_000;
 /** An Unplanned failover gives the drain this long (clock time), then goes on. */
@@ -60,10 +66,35 @@ export async function drain(scope: FailoverScope): Promise<StepResult> {
   }
 }
 
-async function drainPass(scope: FailoverScope, unplanned: boolean): Promise<StepResult> {
-  const inventory = await scope.inventory();
-  const hosts = inventory.hosts.filter((h) => h.region === scope.from);
+/**
+ * The hosts of the region being left and their sessions: read afresh at most every RELIST_MS of
+ * clock time (and always before the drain is called done); in between, the last read as this
+ * process's earlier passes left it. A session that signs in meanwhile is found at the next read.
+ */
+async function view(
+  scope: FailoverScope,
+  fresh: boolean,
+): Promise<{ hosts: Host[]; sessions: UserSessionInfo[]; cached: boolean }> {
+  const now = scope.now().getTime();
+  const kept = scope.memory.drain;
+  if (!fresh && kept && now - kept.readAt < RELIST_MS)
+    return { hosts: kept.hosts, sessions: kept.sessions, cached: true };
+  const hosts = (await scope.hosts()).hosts.filter((h) => h.region === scope.from);
   const sessions = await sessionsOn(scope, hosts);
+  scope.memory.drain = { readAt: now, hosts, sessions };
+  return { hosts, sessions, cached: false };
+}
+
+async function drainPass(scope: FailoverScope, unplanned: boolean): Promise<StepResult> {
+  const { hosts, sessions, cached } = await view(scope, false);
+  const { desktopVirtualization: dv } = scope.gateways;
+  const open = hosts.filter((h) => h.info.allowNewSession);
+  const opens = open.slice(0, DRAIN_MODE_PER_PASS);
+  const drainMode = send(
+    opens,
+    (h) => `${h.pool.name}/${h.info.name}`,
+    (h) => dv.setAllowNewSession(h.pool.resourceGroup, h.pool.name, h.info.name, false),
+  );
   const policy = scope.drain;
   const record: DrainRecord = { ...scope.status.drain, gracePeriod: policy.gracePeriod };
   scope.status.drain = record;
@@ -78,7 +109,6 @@ async function drainPass(scope: FailoverScope, unplanned: boolean): Promise<Step
   if (left.length > 0)
     record.signedOut = [...(record.signedOut ?? []), { at: metav1Time(now), sessions: left }];
 
-  const open = hosts.filter((h) => h.info.allowNewSession);
   const toNotify = sessions.filter((s) => NOTIFIABLE.has(s.state) && !notified.has(sessionKey(s)));
   const dueAt = (s: UserSessionInfo) =>
     (notified.get(sessionKey(s)) ?? Number.POSITIVE_INFINITY) + policy.graceMs;
@@ -92,16 +122,10 @@ async function drainPass(scope: FailoverScope, unplanned: boolean): Promise<Step
         )
       : [];
 
-  const opens = open.slice(0, DRAIN_MODE_PER_PASS);
   const notices = toNotify.slice(0, NOTICES_PER_PASS);
   const offs = logOffs.slice(0, LOG_OFFS_PER_PASS);
-  const { desktopVirtualization: dv } = scope.gateways;
   const [drained, sentNotices, sentLogOffs] = await Promise.all([
-    send(
-      opens,
-      (h) => `${h.pool.name}/${h.info.name}`,
-      (h) => dv.setAllowNewSession(h.pool.resourceGroup, h.pool.name, h.info.name, false),
-    ),
+    drainMode,
     send(notices, sessionKey, (s) => dv.sendMessage(s, policy.title, policy.message)),
     send(offs, sessionKey, (s) => dv.logOff(s)),
   ]);
@@ -114,6 +138,12 @@ async function drainPass(scope: FailoverScope, unplanned: boolean): Promise<Step
   }
   if (sentLogOffs.ok.length > 0)
     record.loggedOff = [...(record.loggedOff ?? []), { at: after, sessions: sentLogOffs.ok }];
+
+  // What this pass changed, so that the next pass from memory does not send it again.
+  for (const h of opens)
+    if (drained.ok.includes(`${h.pool.name}/${h.info.name}`)) h.info.allowNewSession = false;
+  const ended = new Set([...sentLogOffs.ok, ...sentLogOffs.gone, ...sentNotices.gone]);
+  if (scope.memory.drain) scope.memory.drain.sessions = sessions.filter((s) => !ended.has(sessionKey(s)));
 
   const notifiedCount = notified.size;
   const loggedOffCount = loggedOff.size + sentLogOffs.ok.length;
@@ -155,10 +185,15 @@ async function drainPass(scope: FailoverScope, unplanned: boolean): Promise<Step
     return wait(progress, retryMs);
   }
   if (moreToSend || retryMs > 0) return wait(progress, retryMs);
-  const ended = new Set([...sentLogOffs.ok, ...sentLogOffs.gone, ...sentNotices.gone]);
   const remaining = sessions.filter((s) => !ended.has(sessionKey(s)));
-  if (remaining.length === 0 && stillOpen === 0)
+  if (remaining.length === 0 && stillOpen === 0) {
+    // Done only on a fresh read: a user may have signed in since the last one.
+    if (cached) {
+      scope.memory.drain = undefined;
+      return wait(progress, 0);
+    }
     return done(`every host in drain mode and every user signed out: ${progress}`);
+  }
 
   if (policy.logOffPolicy === "WaitForLogOff") {
     const waited = now.getTime() - phaseStartedAt(scope.status, "Draining", now);

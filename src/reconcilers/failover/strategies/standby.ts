@@ -12,8 +12,8 @@ import type { FailoverScope } from "../scope.ts";
 import { done, POLL_MS, type StepResult, wait } from "../step.ts";
 import type { FailoverStrategy, VerifyTarget } from "./strategy.ts";
 
-/** At most this many power actions or drain-mode writes per reconcile. */
-const WRITES_PER_PASS = 100;
+/** At most this many power actions or drain-mode writes per reconcile (about a full ARM bucket). */
+const WRITES_PER_PASS = 200;
 
 const UP: ReadonlySet<PowerState> = new Set(["running", "starting"]);
 const START_ATTEMPTS = 3;
@@ -38,7 +38,9 @@ export const standbyStrategy: FailoverStrategy = {
     );
     const toOpen = drill ? [] : hosts.filter((h) => !h.info.allowNewSession);
     const starts = toStart.slice(0, WRITES_PER_PASS);
-    const opens = toOpen.slice(0, WRITES_PER_PASS);
+    // Every start goes out before any host is opened: a VM's boot is the long pole, so starts
+    // get the write budget first; an open host takes no session until its VM runs anyway.
+    const opens = toStart.length > starts.length ? [] : toOpen.slice(0, WRITES_PER_PASS);
     const { compute, desktopVirtualization } = scope.gateways;
     await Promise.all([
       ...starts.map(async (h) => {
