@@ -476,6 +476,14 @@ export class FakeAzure {
     return [...this.dv.calls, ...this.compute.calls, ...this.siteRecovery.calls];
   }
 
+  /** After an ASR failover: each session host runs on a replica of its VM in the secondary. */
+  hostsOnReplicas(): void {
+    for (const host of this.dv.hosts.values()) {
+      const name = host.name.split(".")[0]!;
+      host.vmResourceId = this.compute.addVm(`${name}-replica`, SECONDARY, "running").id;
+    }
+  }
+
   /** A session host of `where`'s pool with its VM there. */
   addSessionHost(
     name: string,

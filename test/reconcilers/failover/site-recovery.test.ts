@@ -28,7 +28,7 @@ function pass(
   });
 }
 
-/** Every item of the vault moved on to `state` (a previous step done). */
+/** Every item of the vault went through these jobs: the earlier steps are done. */
 function itemsAre(azure: FakeAzure, scenario: string, ...scenarios: string[]): void {
   for (const s of [scenario, ...scenarios]) {
     for (const item of azure.siteRecovery.items.keys()) azure.siteRecovery.startJob(item, s);
@@ -155,19 +155,24 @@ describe("SiteRecovery failover, item by item", () => {
   it("looks again, never fails, when ASR is busy or throttles, and sends the refused item on a later pass", async () => {
     const azure = siteRecoveryDeployment(2);
     const vault = azure.siteRecovery;
+    let last: FakeScope | undefined;
     for (const error of [
       new AzureError("vm-0 is running a job", "ProtectedItemOperationInProgress", 400),
       new AzureError("too many requests", "SubscriptionRequestsThrottled", 429, 30_000),
     ]) {
       vault.failWith = { match: /unplannedFailover vm-0/, error };
-      const scope = pass(azure, "FailingOver");
-      expect(await asr.failover(scope)).toMatchObject({ outcome: "wait" });
-      expect(scope.status.operations?.some((o) => o.target === vault.itemId("vm-0"))).toBe(false);
+      last = pass(azure, "FailingOver", last ? { last } : {});
+      expect(await asr.failover(last)).toMatchObject({ outcome: "wait" });
+      expect(last.status.operations?.map((o) => o.target)).toEqual([vault.itemId("vm-1")]);
     }
     vault.failWith = undefined;
-    const later = pass(azure, "FailingOver");
+    const later = pass(azure, "FailingOver", { last: last! });
     await asr.failover(later);
-    expect(later.status.operations?.map((o) => o.target)).toContain(vault.itemId("vm-0"));
+    expect(later.status.operations?.map((o) => o.target)).toEqual([
+      vault.itemId("vm-1"),
+      vault.itemId("vm-0"),
+    ]);
+    expect(vault.sent("unplannedFailover").filter((item) => item === "vm-1")).toHaveLength(1);
   });
 
   it("sends at most 100 items per pass and comes back at once for the rest", async () => {

@@ -90,10 +90,7 @@ describe("verify", () => {
     ]);
 
     // ASR brought the replicas up in the secondary; someone reassigned vm-0 meanwhile.
-    for (const host of azure.dv.hosts.values()) {
-      const name = host.name.split(".")[0]!;
-      host.vmResourceId = azure.compute.addVm(`${name}-replica`, SECONDARY, "running").id;
-    }
+    azure.hostsOnReplicas();
     azure.dv.hosts.get("vm-0.contoso.local")!.assignedUser = "mallory@contoso.com";
     const after = fakeScope(azure, { phase: "Verifying", plan: siteRecovery, status: before.status });
     const result = await verify(after, siteRecoveryStrategy);
