@@ -65,7 +65,13 @@ describe("failover runner: starting", () => {
       reason: "WrongDirection",
     });
     expect(azure.calls()).toEqual([]);
-    expect((await h.plan()).status).toMatchObject({ activeRegion: "Secondary" });
+    const { status } = await h.plan();
+    expect(status).toMatchObject({
+      activeRegion: "Secondary",
+      lastFailover: { name: "to-neu", phase: "Failed" },
+    });
+    expect(status?.activeFailover).toBeUndefined();
+    expect(request.metadata.finalizers).toEqual([]);
   });
 
   it("fails a SiteRecovery drill without spec.testNetworkId before any Azure call", async () => {
