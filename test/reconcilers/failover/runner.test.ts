@@ -129,15 +129,17 @@ describe("failover runner: status writes and errors", () => {
     expect(azure.dv.calls).toContain("drain vm-a.contoso.local");
   });
 
-  it("fails a request when Azure refuses part of the drain for good, saying what to do", async () => {
+  /** One reconcile of a planned failover in which Azure answers 403 to the calls that match. */
+  async function forbidden(match: RegExp, message: string): Promise<FailoverRequestStatus | undefined> {
     const azure = standbyDeployment();
-    azure.dv.failWith = {
-      match: /^drain /,
-      error: new AzureError("no permission to write session hosts", "AuthorizationFailed", 403),
-    };
+    azure.dv.failWith = { match, error: new AzureError(message, "AuthorizationFailed", 403) };
     const h = runnerOver(azure);
     await h.reconcile();
-    const { status } = await h.request();
+    return (await h.request()).status;
+  }
+
+  it("fails a request when Azure refuses part of the drain for good, saying what to do", async () => {
+    const status = await forbidden(/^drain /, "no permission to write session hosts");
     expect(status?.phase).toBe("Failed");
     expect(status?.message).toMatch(
       /hp-weu\/vm-a.contoso.local: no permission to write session hosts; give the operator's principal the role in config\/azure\/role.json/,
@@ -150,14 +152,7 @@ describe("failover runner: status writes and errors", () => {
   });
 
   it("fails a request on an error only a person can fix, with the fix", async () => {
-    const azure = standbyDeployment();
-    azure.dv.failWith = {
-      match: /^list hosts/,
-      error: new AzureError("the client has no access to host pools", "AuthorizationFailed", 403),
-    };
-    const h = runnerOver(azure);
-    await h.reconcile();
-    const { status } = await h.request();
+    const status = await forbidden(/^list hosts/, "the client has no access to host pools");
     expect(status?.phase).toBe("Failed");
     expect(status?.message).toMatch(
       /the client has no access to host pools; give the operator's principal the role in config\/azure\/role.json/,
