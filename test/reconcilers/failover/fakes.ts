@@ -64,6 +64,10 @@ export class TestClock implements Clock {
 export const PRIMARY = { resourceGroup: "rg-weu", hostPool: "hp-weu", location: "westeurope" };
 export const SECONDARY = { resourceGroup: "rg-neu", hostPool: "hp-weu-standby", location: "northeurope" };
 
+/** The isolated network a drill's test VMs go into. */
+export const TEST_NETWORK =
+  "/subscriptions/s/resourceGroups/rg-neu/providers/Microsoft.Network/virtualNetworks/vnet-drill";
+
 const SUBSCRIPTION = "/subscriptions/s";
 const vmIdOf = (resourceGroup: string, name: string) =>
   `${SUBSCRIPTION}/resourceGroups/${resourceGroup}/providers/Microsoft.Compute/virtualMachines/${name}`;
@@ -241,7 +245,7 @@ export class FakeCompute extends FakeGateway implements Partial<ComputeGateway> 
  * An item's place in ASR's A2A flow, and what ASR allows in it, in the service's order (the
  * state machine in docs/sim.md): while a job runs, nothing is allowed.
  */
-export type ItemState =
+type ItemState =
   | "Replicating"
   | "Protected"
   | "TestFailedOver"
@@ -510,6 +514,14 @@ export function standbyDeployment(): FakeAzure {
   azure.dv.publish(PRIMARY.resourceGroup, PRIMARY.hostPool);
   azure.dv.publish(SECONDARY.resourceGroup, SECONDARY.hostPool);
   return azure;
+}
+
+/** The standby hosts' agents report these statuses, in order (one status: all of them). */
+export function standbyHostsReport(azure: FakeAzure, ...statuses: string[]): void {
+  const standby = [...azure.dv.hosts.values()].filter((h) => h.hostPool === SECONDARY.hostPool);
+  standby.forEach((host, i) => {
+    host.status = statuses[i] ?? statuses[0]!;
+  });
 }
 
 /** `count` session hosts in the primary pool, each VM replicated by an item Protected in the vault. */

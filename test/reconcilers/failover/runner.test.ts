@@ -5,7 +5,14 @@ import { describe, expect, it } from "vitest";
 import { type FailoverRequestStatus, getCondition, metav1Time } from "../../../src/api/index.ts";
 import { AzureError } from "../../../src/azure/errors.ts";
 import { runnerOver } from "./fake-kubernetes.ts";
-import { isWrite, siteRecovery, siteRecoveryDeployment, standbyDeployment, TestClock } from "./fakes.ts";
+import {
+  isWrite,
+  siteRecovery,
+  siteRecoveryDeployment,
+  standbyDeployment,
+  standbyHostsReport,
+  TestClock,
+} from "./fakes.ts";
 
 const START = new TestClock().now();
 const minutesBefore = (minutes: number) => metav1Time(new Date(START.getTime() - minutes * 60_000));
@@ -19,15 +26,6 @@ function verifying(startedMinutesAgo: number): FailoverRequestStatus {
     toRegion: "Secondary",
     phases: [{ phase: "Verifying", startTime: minutesBefore(1) }],
   };
-}
-
-/** The standby hosts are up and their agents report Available. */
-function standbyServes() {
-  const azure = standbyDeployment();
-  for (const host of azure.dv.hosts.values())
-    if (host.hostPool === "hp-weu-standby")
-      Object.assign(host, { status: "Available", allowNewSession: true });
-  return azure;
 }
 
 describe("failover runner: starting", () => {
@@ -175,7 +173,9 @@ describe("failover runner: finishing", () => {
   });
 
   it("Succeeded releases the plan: activeRegion flips, lastFailover is recorded, the finalizer goes; again, nothing changes", async () => {
-    const h = runnerOver(standbyServes(), { status: verifying(5) });
+    const azure = standbyDeployment();
+    standbyHostsReport(azure, "Available");
+    const h = runnerOver(azure, { status: verifying(5) });
     const cached = await h.plan();
     expect(await h.reconcile()).toBeUndefined();
     const request = await h.request();

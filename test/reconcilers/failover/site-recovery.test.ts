@@ -5,10 +5,15 @@ import { describe, expect, it } from "vitest";
 import type { FailoverPhase, FailoverRequestSpec } from "../../../src/api/index.ts";
 import { AzureError } from "../../../src/azure/errors.ts";
 import { siteRecoveryStrategy as asr } from "../../../src/reconcilers/failover/strategies/site-recovery.ts";
-import { type FakeAzure, type FakeScope, fakeScope, siteRecovery, siteRecoveryDeployment } from "./fakes.ts";
+import {
+  type FakeAzure,
+  type FakeScope,
+  fakeScope,
+  siteRecovery,
+  siteRecoveryDeployment,
+  TEST_NETWORK,
+} from "./fakes.ts";
 
-const TEST_NETWORK =
-  "/subscriptions/s/resourceGroups/rg-neu/providers/Microsoft.Network/virtualNetworks/vnet-drill";
 const RECOVERY_PLAN = "rp-avd";
 
 /** A reconcile of the SiteRecovery plan in `phase`; `last` carries the status the previous one wrote. */
@@ -29,7 +34,7 @@ function pass(
 }
 
 /** Every item of the vault went through these jobs: the earlier steps are done. */
-function itemsAre(azure: FakeAzure, scenario: string, ...scenarios: string[]): void {
+function itemsWentThrough(azure: FakeAzure, scenario: string, ...scenarios: string[]): void {
   for (const s of [scenario, ...scenarios]) {
     for (const item of azure.siteRecovery.items.keys()) azure.siteRecovery.startJob(item, s);
     azure.siteRecovery.finishJobs();
@@ -202,7 +207,7 @@ describe("SiteRecovery failover, item by item", () => {
 describe("SiteRecovery commit, reprotect and cleanup", () => {
   it("commits each failed-over item once, then counts the committed ones as done", async () => {
     const azure = siteRecoveryDeployment(2);
-    itemsAre(azure, "UnplannedFailover");
+    itemsWentThrough(azure, "UnplannedFailover");
     const first = pass(azure, "Committing");
     expect(await asr.commit(first)).toMatchObject({ outcome: "wait" });
     expect(first.status.operations?.map((o) => o.kind)).toEqual(["failoverCommit", "failoverCommit"]);
@@ -213,7 +218,7 @@ describe("SiteRecovery commit, reprotect and cleanup", () => {
 
   it("reprotects committed items back towards the primary, once each", async () => {
     const azure = siteRecoveryDeployment(2);
-    itemsAre(azure, "UnplannedFailover", "CommitFailover");
+    itemsWentThrough(azure, "UnplannedFailover", "CommitFailover");
     const first = pass(azure, "Reprotecting", { spec: { reprotect: true } });
     expect(await asr.reprotect(first)).toMatchObject({ outcome: "wait" });
     expect(azure.siteRecovery.sent("reProtect")).toEqual([
@@ -228,7 +233,7 @@ describe("SiteRecovery commit, reprotect and cleanup", () => {
 
   it("cleans up a drill's test failover once per item and is done when the test VMs are gone", async () => {
     const azure = siteRecoveryDeployment(2);
-    itemsAre(azure, "TestFailover");
+    itemsWentThrough(azure, "TestFailover");
     const drill = { type: "Test" as const, testNetworkId: TEST_NETWORK };
     const first = pass(azure, "CleaningUp", { spec: drill });
     expect(await asr.cleanup(first)).toMatchObject({ outcome: "wait" });

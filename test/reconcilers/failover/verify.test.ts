@@ -6,24 +6,15 @@ import { verify } from "../../../src/reconcilers/failover/phases/verify.ts";
 import { siteRecoveryStrategy } from "../../../src/reconcilers/failover/strategies/site-recovery.ts";
 import { standbyStrategy } from "../../../src/reconcilers/failover/strategies/standby.ts";
 import {
-  type FakeAzure,
   fakeScope,
   SECONDARY,
   siteRecovery,
   siteRecoveryDeployment,
   standbyDeployment,
+  standbyHostsReport,
+  TEST_NETWORK,
   TestClock,
 } from "./fakes.ts";
-
-const TEST_NETWORK =
-  "/subscriptions/s/resourceGroups/rg-neu/providers/Microsoft.Network/virtualNetworks/vnet-drill";
-
-/** The standby hosts' agents report this status. */
-function standbyHostsReport(azure: FakeAzure, ...statuses: string[]): void {
-  statuses.forEach((status, i) => {
-    azure.dv.hosts.get(`sb-${"ab"[i]}.contoso.local`)!.status = status;
-  });
-}
 
 describe("verify", () => {
   it("is done once enough hosts of the target region report Available", async () => {
