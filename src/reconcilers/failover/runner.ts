@@ -340,8 +340,9 @@ export class AzureFailoverRunner implements FailoverRunner {
   ): Promise<FailoverRequest | undefined> {
     let mine = false;
     const written = await this.#d.requestStatus.update(live, (current) => {
-      if (current.metadata.resourceVersion !== live.metadata.resourceVersion) return undefined;
-      mine = true;
+      // Decided on each call: after a conflict the writer calls again with the newer object.
+      mine = current.metadata.resourceVersion === live.metadata.resourceVersion;
+      if (!mine) return undefined;
       const status = structuredClone(current.status ?? {});
       mutate(status);
       status.observedGeneration = generationOf(live);

@@ -243,7 +243,7 @@ async function send<T>(
     if (failure.kind === "transient") sent.retry++;
     else if (failure.kind === "needsPerson" && failure.reason.endsWith("NotFound")) sent.gone.push(key);
     else if (failure.kind === "bug") throw outcome.reason;
-    else sent.errors.push(`${key}: ${failure.message}`);
+    else sent.errors.push(`${key}: ${failure.message}; ${failure.fix}`);
   });
   return sent;
 }

@@ -50,7 +50,8 @@ const failover: AsrAction = {
   phase: "FailingOver",
   kind: "unplannedFailover",
   allowed: "UnplannedFailover",
-  scenario: /failover/i,
+  // Not TestFailover, CommitFailover or TestFailoverCleanup: adopting one would wait on it forever.
+  scenario: /(?<!test|commit)failover$/i,
   doing: "failover",
   reached: (item, to) => idle(item) && item.activeLocation === to,
   send: (scope, target) =>

@@ -69,6 +69,12 @@ export const standbyStrategy: FailoverStrategy = {
     const remaining = toStart.length - starts.length + (toOpen.length - opens.length);
     if (remaining > 0)
       return wait(`started ${started} of ${hosts.length} standby VM(s); ${remaining} more to send`, 0);
+    // One more look after the last starts, or a start preempted meanwhile would never be retried.
+    if (starts.length > 0)
+      return wait(
+        `started ${started + starts.length} of ${hosts.length} standby VM(s); checking they stay up`,
+        POLL_MS,
+      );
     const note = missing.length > 0 ? `; no VM found for ${some(missing.map((h) => h.info.name))}` : "";
     return done(
       `${drill ? "started" : "started and opened to new sessions"} ${hosts.length} session host(s) in ${regionSpec(scope.plan, scope.to).location}${note}`,
