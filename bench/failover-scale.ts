@@ -9,7 +9,7 @@
 // and CPU time; the last lines are one JSON object per scenario.
 //
 //   node bench/failover-scale.ts [--scenarios sr-plan,sr-items,standby,shared] [--pools 10]
-//     [--hosts 100] [--sessions 5] [--time-scale 0.02] [--grace 10m] [--kubeconfig FILE]
+//     [--hosts 100] [--sessions 5] [--time-scale 0.1] [--grace 10m] [--kubeconfig FILE]
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -41,7 +41,7 @@ const { values: args } = parseArgs({
     pools: { type: "string", default: "10" },
     hosts: { type: "string", default: "100" },
     sessions: { type: "string", default: "5" },
-    "time-scale": { type: "string", default: "0.02" },
+    "time-scale": { type: "string", default: "0.1" },
     grace: { type: "string", default: "10m" },
     kubeconfig: { type: "string" },
   },

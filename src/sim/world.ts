@@ -386,7 +386,7 @@ export class World {
   }
 
   #seed(topology: Topology): void {
-    const now = this.timeline.now();
+    const _now = this.timeline.now();
     for (const rg of topology.resourceGroups) {
       this.resourceGroups.set(key(rg.name), {
         id: this.resourceGroupId(rg.name),

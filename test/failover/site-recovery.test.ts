@@ -1,9 +1,8 @@
 // Azure Site Recovery failovers end to end: the real API server, the operator in this process and
 // the emulator through the real SDK clients. Exactly-once is read off the emulator's audit log.
 import { describe, expect, it } from "vitest";
-import { type AvdDisasterRecoveryPlan, getCondition } from "../../src/api/index.ts";
-import { until } from "../operator/fixtures.ts";
-import { type Rehearsal, rehearsals } from "../support/rehearsal.ts";
+import { getCondition } from "../../src/api/index.ts";
+import { planWhere, ready, rehearsals } from "../support/rehearsal.ts";
 import {
   actionsPerTarget,
   expectNoEarlyLogOff,
@@ -14,18 +13,6 @@ import {
 
 const rehearse = rehearsals();
 
-function planWhere(r: Rehearsal, what: string, check: (p: AvdDisasterRecoveryPlan) => boolean, ms = 30_000) {
-  return until(
-    what,
-    async () => {
-      const p = await r.k.getPlan(r.namespace, r.planName);
-      return check(p) ? p : undefined;
-    },
-    ms,
-  );
-}
-
-const ready = (p: AvdDisasterRecoveryPlan) => getCondition(p.status?.conditions, "Ready")?.status === "True";
 const TEST_NETWORK =
   "/subscriptions/5d2a7c1e-0000-4000-8000-00000000a001/resourceGroups/rg-avd-neu-asr/providers/Microsoft.Network/virtualNetworks/vnet-drill";
 

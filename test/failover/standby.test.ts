@@ -1,25 +1,11 @@
 // Planned failovers and drills of the standby strategies, end to end: the real API server, the
 // operator in this process and the emulator through the real SDK clients.
 import { describe, expect, it } from "vitest";
-import { type AvdDisasterRecoveryPlan, getCondition } from "../../src/api/index.ts";
-import { until } from "../operator/fixtures.ts";
-import { type Rehearsal, rehearsals } from "../support/rehearsal.ts";
+import { getCondition } from "../../src/api/index.ts";
+import { planWhere, ready, rehearsals } from "../support/rehearsal.ts";
 import { expectNoEarlyLogOff, expectSucceeded, finished, requestFailover } from "./support.ts";
 
 const rehearse = rehearsals();
-
-function planWhere(r: Rehearsal, what: string, check: (p: AvdDisasterRecoveryPlan) => boolean, ms = 30_000) {
-  return until(
-    what,
-    async () => {
-      const p = await r.k.getPlan(r.namespace, r.planName);
-      return check(p) ? p : undefined;
-    },
-    ms,
-  );
-}
-
-const ready = (p: AvdDisasterRecoveryPlan) => getCondition(p.status?.conditions, "Ready")?.status === "True";
 
 describe.each(["StandbyHostPool", "SharedHostPool"] as const)("%s", (strategy) => {
   it("fails over as planned: users told, then logged off after the grace period; standby hosts serve; the old primary becomes the standby", async () => {

@@ -2,21 +2,9 @@
 // a host added later protected, unhealthy replication and a late RPO reported with the reason.
 import { describe, expect, it } from "vitest";
 import { type AvdDisasterRecoveryPlan, getCondition } from "../../src/api/index.ts";
-import { until } from "../operator/fixtures.ts";
-import { type Rehearsal, rehearsals } from "../support/rehearsal.ts";
+import { planWhere, rehearsals } from "../support/rehearsal.ts";
 
 const rehearse = rehearsals();
-
-function planWhere(r: Rehearsal, what: string, check: (p: AvdDisasterRecoveryPlan) => boolean, ms = 30_000) {
-  return until(
-    what,
-    async () => {
-      const p = await r.k.getPlan(r.namespace, r.planName);
-      return check(p) ? p : undefined;
-    },
-    ms,
-  );
-}
 
 const condition = (p: AvdDisasterRecoveryPlan, type: string) => getCondition(p.status?.conditions, type);
 const protectedBecause = (reason: string) => (p: AvdDisasterRecoveryPlan) =>

@@ -4,28 +4,15 @@ import { CoreV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-n
 import { describe, expect, it } from "vitest";
 import { type AvdDisasterRecoveryPlan, getCondition } from "../../src/api/index.ts";
 import { SECRET_NAME } from "../../src/cli/rehearsal.ts";
-import { until } from "../operator/fixtures.ts";
 import { testKubeConfig } from "../support/kube.ts";
-import { type Rehearsal, rehearsals } from "../support/rehearsal.ts";
+import { planWhere, type Rehearsal, ready, rehearsals } from "../support/rehearsal.ts";
 
 const rehearse = rehearsals();
 const core = testKubeConfig().makeApiClient(CoreV1Api);
 
-function planWhere(r: Rehearsal, what: string, check: (p: AvdDisasterRecoveryPlan) => boolean, ms = 30_000) {
-  return until(
-    what,
-    async () => {
-      const p = await r.k.getPlan(r.namespace, r.planName);
-      return check(p) ? p : undefined;
-    },
-    ms,
-  );
-}
-
 const stalled = (reason: string) => (p: AvdDisasterRecoveryPlan) =>
   getCondition(p.status?.conditions, "Stalled")?.status === "True" &&
   getCondition(p.status?.conditions, "Stalled")?.reason === reason;
-const ready = (p: AvdDisasterRecoveryPlan) => getCondition(p.status?.conditions, "Ready")?.status === "True";
 
 async function setClientSecret(r: Rehearsal, value: string) {
   await core.patchNamespacedSecret(

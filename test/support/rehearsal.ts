@@ -4,14 +4,19 @@
 import { join } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { afterEach } from "vitest";
-import type { AvdDisasterRecoveryPlanSpec, Strategy } from "../../src/api/index.ts";
+import {
+  type AvdDisasterRecoveryPlan,
+  type AvdDisasterRecoveryPlanSpec,
+  getCondition,
+  type Strategy,
+} from "../../src/api/index.ts";
 import { scaledRetry } from "../../src/azure/connection.ts";
 import { rehearsalPlan, rehearsalSecret, TOPOLOGY_FILES } from "../../src/cli/rehearsal.ts";
 import { AzureAccess } from "../../src/reconcilers/azure-access.ts";
 import { scaledClock } from "../../src/reconcilers/clock.ts";
 import { type RunningSim, startSim } from "../../src/sim/server.ts";
 import { loadTopology, type Topology } from "../../src/sim/topology.ts";
-import { avddr } from "../operator/fixtures.ts";
+import { avddr, until } from "../operator/fixtures.ts";
 import { type InProcessOptions, startInProcessOperator } from "../operator/harness.ts";
 import { freshNamespace, testKubeConfig } from "./kube.ts";
 
@@ -75,3 +80,23 @@ export function rehearsals() {
     return { sim, namespace, planName: plan.metadata.name!, k, access, startOperator };
   };
 }
+
+/** Waits until the rehearsal's plan passes `check`; returns it. */
+export function planWhere(
+  r: Rehearsal,
+  what: string,
+  check: (p: AvdDisasterRecoveryPlan) => boolean,
+  ms = 30_000,
+): Promise<AvdDisasterRecoveryPlan> {
+  return until(
+    what,
+    async () => {
+      const p = await r.k.getPlan(r.namespace, r.planName);
+      return check(p) ? p : undefined;
+    },
+    ms,
+  );
+}
+
+export const ready = (p: AvdDisasterRecoveryPlan): boolean =>
+  getCondition(p.status?.conditions, "Ready")?.status === "True";

@@ -37,16 +37,20 @@ export interface FailoverRunner {
   finish(request: FailoverRequest, plan: AvdDisasterRecoveryPlan | undefined): Promise<void>;
 }
 
-export interface FailoverReconcilerDeps {
-  requests: StoreReader<FailoverRequest>;
+/** What both the reconciler and the runner read and write of requests and plans. */
+export interface FailoverObjects {
   plans: StoreReader<AvdDisasterRecoveryPlan>;
-  /** Reads a request from the API server itself, to tell a stale plan record from a cache that lags. */
+  /** Reads a request from the API server itself, never a cache that may lag. */
   liveRequests: { get(namespace: string, name: string): Promise<FailoverRequest | undefined> };
   requestStatus: StatusWriter<FailoverRequest, FailoverRequestStatus>;
   planStatus: StatusWriter<AvdDisasterRecoveryPlan, AvdDisasterRecoveryPlanStatus>;
   finalizers: FinalizerWriter<FailoverRequest>;
   events: EventRecorder;
   log: Log;
+}
+
+export interface FailoverReconcilerDeps extends FailoverObjects {
+  requests: StoreReader<FailoverRequest>;
   /** Absent, an accepted request stays Pending. */
   runner?: FailoverRunner;
 }

@@ -8,7 +8,6 @@ import { randomUUID } from "node:crypto";
 import type { V1Secret } from "@kubernetes/client-node";
 import {
   type AvdDisasterRecoveryPlan,
-  type AvdDisasterRecoveryPlanStatus,
   FAILOVER_KIND,
   type FailoverPhase,
   type FailoverRequest,
@@ -20,10 +19,9 @@ import {
 } from "../../api/index.ts";
 import { classifyAzureError } from "../../azure/classify.ts";
 import type { ReconcileOutcome } from "../../controller/controller.ts";
-import type { EventInput, EventRecorder } from "../../controller/events.ts";
-import { type FinalizerWriter, hasFinalizer } from "../../controller/finalizers.ts";
+import type { EventInput } from "../../controller/events.ts";
+import { hasFinalizer } from "../../controller/finalizers.ts";
 import type { Log } from "../../controller/logger.ts";
-import type { StatusWriter } from "../../controller/objects.ts";
 import type { StoreReader } from "../../controller/store.ts";
 import type { AzureAccess } from "../azure-access.ts";
 import type { Clock } from "../clock.ts";
@@ -31,7 +29,7 @@ import { activeRegionOf, otherRegion } from "../inventory.ts";
 import { validatePlan } from "../plan-validation.ts";
 import { type Phase, runbook, strategyOf } from "./phases.ts";
 import { previewRun } from "./preview.ts";
-import { FAILOVER_FINALIZER, type FailoverRunner } from "./reconciler.ts";
+import { FAILOVER_FINALIZER, type FailoverObjects, type FailoverRunner } from "./reconciler.ts";
 import { azureReads, drainPolicy, type FailoverScope, type RequestMemory, verifyPolicy } from "./scope.ts";
 import { failoverSummary, setStepCondition, summarise } from "./status.ts";
 import { POLL_MS, type StepResult } from "./step.ts";
@@ -45,18 +43,10 @@ export interface FailoverMetrics {
   phaseFinished(phase: FailoverPhase, seconds: number): void;
 }
 
-export interface FailoverRunnerDeps {
+export interface FailoverRunnerDeps extends FailoverObjects {
   access: AzureAccess;
   clock: Clock;
-  plans: StoreReader<AvdDisasterRecoveryPlan>;
   secrets: StoreReader<V1Secret>;
-  /** The request as the API server has it now. */
-  liveRequests: { get(namespace: string, name: string): Promise<FailoverRequest | undefined> };
-  requestStatus: StatusWriter<FailoverRequest, FailoverRequestStatus>;
-  planStatus: StatusWriter<AvdDisasterRecoveryPlan, AvdDisasterRecoveryPlanStatus>;
-  finalizers: FinalizerWriter<FailoverRequest>;
-  events: EventRecorder;
-  log: Log;
   metrics?: FailoverMetrics;
 }
 

@@ -3,6 +3,7 @@
 // summary a plan keeps of its active and last failover.
 import {
   type ConditionInput,
+  type FailoverCounters,
   type FailoverPhase,
   type FailoverRequest,
   type FailoverRequestStatus,
@@ -49,5 +50,18 @@ export function failoverSummary(request: FailoverRequest, phase: FailoverPhase):
     ...(s.rto ? { rto: s.rto } : {}),
     ...(s.startTime ? { startTime: s.startTime } : {}),
     ...(s.completionTime ? { completionTime: s.completionTime } : {}),
+  };
+}
+
+/** Sets some of the progress counters; the others keep their value (0 until counted). */
+export function count(status: FailoverRequestStatus, counts: Partial<FailoverCounters>): void {
+  status.counters = {
+    hostsDrained: 0,
+    sessionsNotified: 0,
+    sessionsLoggedOff: 0,
+    itemsFailedOver: 0,
+    hostsVerified: 0,
+    ...status.counters,
+    ...counts,
   };
 }

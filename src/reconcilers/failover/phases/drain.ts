@@ -11,6 +11,7 @@ import type { UserSessionInfo } from "../../../azure/gateways.ts";
 import type { Host } from "../../inventory.ts";
 import { some } from "../../some.ts";
 import type { FailoverScope } from "../scope.ts";
+import { count } from "../status.ts";
 import { done, failed, POLL_MS, type StepResult, wait } from "../step.ts";
 import { phaseStartedAt } from "../timeline.ts";
 
@@ -153,14 +154,11 @@ async function drainPass(scope: FailoverScope, unplanned: boolean): Promise<Step
     hosts: hosts.length,
     sessions: new Set([...notified.keys(), ...toNotify.map(sessionKey)]).size,
   };
-  scope.status.counters = {
-    itemsFailedOver: 0,
-    hostsVerified: 0,
-    ...scope.status.counters,
+  count(scope.status, {
     hostsDrained: hosts.length - stillOpen,
     sessionsNotified: notifiedCount,
     sessionsLoggedOff: loggedOffCount,
-  };
+  });
   const errors = [...drained.errors, ...sentNotices.errors, ...sentLogOffs.errors];
   if (errors.length > 0)
     return failed("DrainRefused", `Azure refused part of the drain: ${errors.slice(0, 3).join("; ")}`);

@@ -5,6 +5,7 @@
 import { formatDuration, metav1Time } from "../../../api/index.ts";
 import { some } from "../../some.ts";
 import type { FailoverScope } from "../scope.ts";
+import { count } from "../status.ts";
 import { done, failed, POLL_MS, type StepResult, wait } from "../step.ts";
 import type { FailoverStrategy } from "../strategies/strategy.ts";
 import { phaseStartedAt } from "../timeline.ts";
@@ -16,14 +17,7 @@ export async function verify(scope: FailoverScope, strategy: FailoverStrategy): 
   const available = targets.filter((t) => t.available);
   const notAvailable = targets.filter((t) => !t.available);
   scope.status.totals = { ...scope.status.totals, targetHosts: targets.length, requiredHosts: required };
-  scope.status.counters = {
-    hostsDrained: 0,
-    sessionsNotified: 0,
-    sessionsLoggedOff: 0,
-    itemsFailedOver: 0,
-    ...scope.status.counters,
-    hostsVerified: available.length,
-  };
+  count(scope.status, { hostsVerified: available.length });
   scope.status.verification = {
     at: metav1Time(now),
     available: available.length,

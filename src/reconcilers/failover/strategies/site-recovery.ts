@@ -18,6 +18,7 @@ import { resourceGroupOfId } from "../../inventory.ts";
 import { some } from "../../some.ts";
 import { completeOperation, findOperation, recordOperation, siteRecoveryOperation } from "../operations.ts";
 import type { FailoverScope } from "../scope.ts";
+import { count } from "../status.ts";
 import { done, failed, POLL_MS, type StepResult, wait } from "../step.ts";
 import type { FailoverStrategy, VerifyTarget } from "./strategy.ts";
 
@@ -196,21 +197,9 @@ async function act(scope: FailoverScope, action: AsrAction): Promise<StepResult>
     ? await actOnRecoveryPlan(scope, action, { ...vaultOf(scope), recoveryPlan }, items, to)
     : await actOnItems(scope, action, items, to);
   if (action === failover || action === testFailover)
-    scope.status.counters = {
-      ...zeroCounters,
-      ...scope.status.counters,
-      itemsFailedOver: items.filter((i) => action.reached(i, to)).length,
-    };
+    count(scope.status, { itemsFailedOver: items.filter((i) => action.reached(i, to)).length });
   return result;
 }
-
-const zeroCounters = {
-  hostsDrained: 0,
-  sessionsNotified: 0,
-  sessionsLoggedOff: 0,
-  itemsFailedOver: 0,
-  hostsVerified: 0,
-};
 
 /** The worst replication lag when the failover was first sent: what a real outage would lose. */
 function recordRpo(status: FailoverRequestStatus, items: ProtectedItemInfo[]): void {

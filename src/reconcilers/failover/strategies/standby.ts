@@ -9,6 +9,7 @@ import { type Host, regionSpec } from "../../inventory.ts";
 import { some } from "../../some.ts";
 import { recordOperation } from "../operations.ts";
 import type { FailoverScope } from "../scope.ts";
+import { count } from "../status.ts";
 import { done, POLL_MS, type StepResult, wait } from "../step.ts";
 import type { FailoverStrategy, VerifyTarget } from "./strategy.ts";
 
@@ -57,14 +58,7 @@ export const standbyStrategy: FailoverStrategy = {
       ),
     ]);
     const started = hosts.filter((h) => h.vm && UP.has(h.vm.powerState)).length;
-    scope.status.counters = {
-      hostsDrained: 0,
-      sessionsNotified: 0,
-      sessionsLoggedOff: 0,
-      hostsVerified: 0,
-      ...scope.status.counters,
-      itemsFailedOver: started,
-    };
+    count(scope.status, { itemsFailedOver: started });
     const missing = hosts.filter((h) => !h.vm);
     const remaining = toStart.length - starts.length + (toOpen.length - opens.length);
     if (remaining > 0)
