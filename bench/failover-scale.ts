@@ -267,6 +267,14 @@ async function run(scenario: Scenario): Promise<void> {
     out(
       `  first drain write ${firstDrainWriteMs} ms after the request; operator peak RSS ${peakRssMiB} MiB, CPU ${cpuSeconds.toFixed(1)} s`,
     );
+    const at = (suffix: string, pick: "first" | "last") => {
+      const found = writes.filter((w) => w.operation.endsWith(suffix));
+      const w = pick === "first" ? found[0] : found.at(-1);
+      return w ? `${((Date.parse(w.time) - t0) / 1000).toFixed(0)}` : "-";
+    };
+    out(
+      `  drain mode ${at("sessionhosts/write", "first")}–${at("sessionhosts/write", "last")} s, notices ${at("sendMessage/action", "first")}–${at("sendMessage/action", "last")} s, log-offs ${at("usersessions/delete", "first")}–${at("usersessions/delete", "last")} s after the request`,
+    );
     results.push({
       strategy: scenario,
       hosts,
