@@ -194,6 +194,7 @@ async function run(scenario: Scenario): Promise<void> {
     const before = {
       calls: sim.state.counters.total(),
       throttled: throttledCalls(sim.state.counters.list()),
+      byKind: new Map(sim.state.counters.list().map((c) => [`${c.kind} ${c.status}`, c.count])),
     };
     const usage = sampler(operator.pid!);
     const t0 = sim.state.clock.now();
@@ -275,6 +276,12 @@ async function run(scenario: Scenario): Promise<void> {
     out(
       `  drain mode ${at("sessionhosts/write", "first")}–${at("sessionhosts/write", "last")} s, notices ${at("sendMessage/action", "first")}–${at("sendMessage/action", "last")} s, log-offs ${at("usersessions/delete", "first")}–${at("usersessions/delete", "last")} s after the request`,
     );
+    const reads = sim.state.counters
+      .list()
+      .map((c) => ({ ...c, count: c.count - (before.byKind.get(`${c.kind} ${c.status}`) ?? 0) }))
+      .filter((c) => c.kind.endsWith("/read") && c.count > 0)
+      .sort((a, b) => b.count - a.count);
+    out(`  reads: ${reads.map((c) => `${c.kind.replace(/^Microsoft\./, "")} ${c.count}`).join(", ")}`);
     results.push({
       strategy: scenario,
       hosts,

@@ -80,7 +80,8 @@ export class FailoverReconciler implements Reconciler {
 
     const admission = admit(request, plan, this.#d.requests.byIndex(REQUESTS_BY_PLAN, planKey));
     if (admission.decision === "accept" && plan) {
-      await this.#accept(request, plan);
+      // An accepted request starts at once, not after its own status write comes back through the cache.
+      if (await this.#accept(request, plan)) return this.#d.runner?.run(request, plan, signal);
     } else if (admission.decision === "reject") {
       // A rejection is for good: make sure the cache is not just behind a request that has finished.
       if (admission.activeRequest && !(await this.#stillActive(request, admission.activeRequest))) {
@@ -97,7 +98,8 @@ export class FailoverReconciler implements Reconciler {
     return undefined;
   }
 
-  async #accept(request: FailoverRequest, plan: AvdDisasterRecoveryPlan): Promise<void> {
+  /** Returns whether the request is now the plan's active failover. */
+  async #accept(request: FailoverRequest, plan: AvdDisasterRecoveryPlan): Promise<boolean> {
     const held = await this.#d.finalizers.add(request, FAILOVER_FINALIZER);
     const holder = await this.#claim(plan, held);
     if (holder === undefined)
@@ -105,7 +107,7 @@ export class FailoverReconciler implements Reconciler {
     if (holder !== held.metadata.name) {
       // #claim has read the holder from the API server: it is active.
       await this.#reject(held, anotherFailoverActive(plan.metadata.name!, holder, undefined));
-      return;
+      return false;
     }
     const message = `accepted as the active failover of plan ${plan.metadata.name}; waiting for the failover to start`;
     if (await this.#write(held, "Pending", { state: "Reconciling", reason: "Accepted", message })) {
@@ -119,7 +121,9 @@ export class FailoverReconciler implements Reconciler {
         action: "Admit",
         note: message,
       });
+      return true;
     }
+    return false;
   }
 
   async #stillActive(request: FailoverRequest, name: string): Promise<boolean> {

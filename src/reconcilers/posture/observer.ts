@@ -155,7 +155,9 @@ export class PlanPosture implements PlanObserver {
       const first = [postureReady, failoverReady].find((c) => c.status !== "True")!;
       health = { state: "Degraded", reason: first.reason, message: first.message };
     }
-    const busy = inFlight.length > 0 || !ctx.acting;
+    // A running failover is watched by its runner; the plan is only looked at again when it ends
+    // (the request's release wakes it) or at the steady interval.
+    const busy = inFlight.length > 0;
     return {
       status,
       conditions,
