@@ -19,6 +19,14 @@ export interface Reconciler {
   reconcile(key: string, signal: AbortSignal): Promise<ReconcileOutcome | undefined>;
 }
 
+export interface WatchOptions<T> {
+  /**
+   * Which updates matter, as controller-runtime's predicates say it: without it every update
+   * queues; with it, only those it returns true for (resyncs always do).
+   */
+  changed?: (old: T, obj: T) => boolean;
+}
+
 export interface ControllerOptions {
   name: string;
   reconciler: Reconciler;
@@ -59,6 +67,7 @@ export class Controller {
   watch<T extends KubernetesObject>(
     source: EventSource<T>,
     toKeys: (obj: T) => string[] = (o) => [keyOf(o)],
+    options: WatchOptions<T> = {},
   ): void {
     this.#sources.push(source);
     const enqueue = (obj: T) => {
@@ -67,6 +76,10 @@ export class Controller {
     source.addHandlers({
       add: enqueue,
       update: (old, obj) => {
+        // A resync (same resourceVersion) always passes; a write that changed nothing the
+        // controller cares about (its own status write, say) does not.
+        const resync = old.metadata?.resourceVersion === obj.metadata?.resourceVersion;
+        if (!resync && options.changed && !options.changed(old, obj)) return;
         enqueue(old);
         enqueue(obj);
       },

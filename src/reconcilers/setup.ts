@@ -119,10 +119,14 @@ export function setupReconcilers(s: ReconcilerSetup): { events: KubeEventRecorde
     }),
   });
   // A plan change can settle a host-pool claim of another plan; a Secret change, its plans.
-  planController.watch(plans, (plan) => [
-    keyOf(plan),
-    ...planHostPoolKeys(plan).flatMap((k) => plans.byIndex(PLANS_BY_HOST_POOL, k).map(keyOf)),
-  ]);
+  planController.watch(
+    plans,
+    (plan) => [
+      keyOf(plan),
+      ...planHostPoolKeys(plan).flatMap((k) => plans.byIndex(PLANS_BY_HOST_POOL, k).map(keyOf)),
+    ],
+    { changed: planChanged },
+  );
   planController.watch(secrets, (secret) => plans.byIndex(PLANS_BY_SECRET, keyOf(secret)).map(keyOf));
 
   const requestStatus = new ConflictRetryingStatusWriter<FailoverRequest, FailoverRequestStatus>(
@@ -164,15 +168,45 @@ export function setupReconcilers(s: ReconcilerSetup): { events: KubeEventRecorde
     }),
   });
   // A request's change may decide the undecided requests queued behind it for the same plan.
-  failoverController.watch(requests, (request) => [
-    keyOf(request),
-    ...requestPlanKeys(request).flatMap((k) =>
-      requests.byIndex(REQUESTS_BY_PLAN, k).filter(isUndecided).map(keyOf),
-    ),
-  ]);
-  failoverController.watch(plans, (plan) => requests.byIndex(REQUESTS_BY_PLAN, keyOf(plan)).map(keyOf));
+  failoverController.watch(
+    requests,
+    (request) => [
+      keyOf(request),
+      ...requestPlanKeys(request).flatMap((k) =>
+        requests.byIndex(REQUESTS_BY_PLAN, k).filter(isUndecided).map(keyOf),
+      ),
+    ],
+    { changed: requestChanged },
+  );
+  failoverController.watch(plans, (plan) => requests.byIndex(REQUESTS_BY_PLAN, keyOf(plan)).map(keyOf), {
+    changed: planChanged,
+  });
 
   manager.addController(planController);
   manager.addController(failoverController);
   return { events };
+}
+
+/**
+ * A plan change the reconcilers act on: its spec, its deletion, or what the failover runner and
+ * the posture hand each other (the active failover, the active region). The plan reconciler's
+ * own status writes (counts, conditions, times) are not.
+ */
+function planChanged(old: AvdDisasterRecoveryPlan, obj: AvdDisasterRecoveryPlan): boolean {
+  return (
+    old.metadata?.generation !== obj.metadata?.generation ||
+    old.metadata?.deletionTimestamp !== obj.metadata?.deletionTimestamp ||
+    old.status?.activeFailover?.name !== obj.status?.activeFailover?.name ||
+    old.status?.activeRegion !== obj.status?.activeRegion
+  );
+}
+
+/** A request change to act on: its spec, its deletion or finalizers, or a new phase (another request may be decided then). */
+function requestChanged(old: FailoverRequest, obj: FailoverRequest): boolean {
+  return (
+    old.metadata?.generation !== obj.metadata?.generation ||
+    old.metadata?.deletionTimestamp !== obj.metadata?.deletionTimestamp ||
+    (old.metadata?.finalizers ?? []).join() !== (obj.metadata?.finalizers ?? []).join() ||
+    old.status?.phase !== obj.status?.phase
+  );
 }
