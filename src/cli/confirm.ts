@@ -9,12 +9,18 @@ import { type Io, UsageError } from "./command-io.ts";
 export const confirmationWord = (type: FailoverType): string | undefined =>
   type === "Unplanned" ? "Unplanned" : undefined;
 
-export async function confirm(io: Io, type: FailoverType): Promise<boolean> {
-  const word = confirmationWord(type);
+/** Refuses at once (before anything is created) when nobody can answer the question. */
+export function ensureCanConfirm(io: Io, type: FailoverType): void {
   if (!io.input.isTTY)
     throw new UsageError(
-      `confirmation needed but standard input is not a terminal: pass --yes to go ahead${word ? " (for Unplanned, --yes acknowledges the data loss)" : ""}`,
+      `confirmation needed but standard input is not a terminal: pass --yes to go ahead${confirmationWord(type) ? " (for Unplanned, --yes acknowledges the data loss)" : ""}`,
     );
+}
+
+/** Asks on the terminal; true only for the expected answer. */
+export async function confirm(io: Io, type: FailoverType): Promise<boolean> {
+  ensureCanConfirm(io, type);
+  const word = confirmationWord(type);
   const rl = createInterface({ input: io.input, output: io.out });
   const interrupted = new AbortController();
   // Ctrl-C at the prompt is a no.

@@ -44,8 +44,8 @@ export interface DemoFlags {
  */
 export const DEMO_TIME_SCALES: Record<Strategy, number> = {
   SiteRecovery: 0.015,
-  StandbyHostPool: 0.1,
-  SharedHostPool: 0.1,
+  StandbyHostPool: 0.15,
+  SharedHostPool: 0.15,
 };
 const POLL_MS = 250;
 /** Simulated time a plan may take to become Ready (the emulator's VMs start and stop in minutes). */

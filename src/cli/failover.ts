@@ -26,11 +26,11 @@ import {
   runCommand,
   UsageError,
 } from "./command-io.ts";
-import { confirm } from "./confirm.ts";
+import { confirm, ensureCanConfirm } from "./confirm.ts";
 import { addFollowFlags, type FollowFlags, followSettings } from "./follow-flags.ts";
 import { addKubeFlags, type KubeFlags, kubeTarget } from "./kube-flags.ts";
 import { follow, followAndReport } from "./live-view.ts";
-import { exitCodeOf, isFinished } from "./progress.ts";
+import { exitCodeOf, isFinished, outcome } from "./progress.ts";
 
 export interface FailoverFlags extends KubeFlags, FollowFlags {
   type: string;
@@ -230,13 +230,17 @@ async function reportAdmission(
   ).catch(() => client.getRequest(namespace, name));
   if (admitted?.status?.phase === "Rejected")
     throw new RefusedError(`FailoverRequest ${name} was rejected: ${admitted.status.message}`);
-  if (admitted && isFinished(admitted)) return exitCodeOf(admitted);
+  if (admitted && isFinished(admitted)) {
+    io.out.write(`${outcome(admitted)}\n`);
+    return exitCodeOf(admitted);
+  }
   io.out.write(`Follow it: avd-dr watch ${name} -n ${namespace}\n`);
   return EXIT.ok;
 }
 
 export async function failover(planName: string, flags: FailoverFlags, io: Io): Promise<ExitCode> {
   const type = failoverType(flags.type);
+  if (!flags.yes && !flags.dryRun) ensureCanConfirm(io, type);
   const settings = await followSettings(flags);
   const { kc, namespace } = kubeTarget(flags);
   const client = avddrClient(kc);

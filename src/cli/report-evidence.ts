@@ -48,6 +48,8 @@ export interface Evidence {
   title: string;
   generatedAt: string;
   finished: boolean;
+  /** The achieved recovery time, once verified. */
+  rto?: string;
   facts: Array<[string, string]>;
   phases: PhaseEvidence[];
   progress: Meter[];
@@ -237,6 +239,7 @@ export function gatherEvidence(
     title: `${kind} report: ${request.metadata.namespace}/${request.metadata.name}`,
     generatedAt: generatedAt.toISOString(),
     finished,
+    ...(s.rto ? { rto: s.rto } : {}),
     facts,
     phases,
     progress: meters(request),

@@ -38,6 +38,12 @@ function tickStep(spanMs: number): number {
   return steps.find((s) => spanMs / s <= 8) ?? 86_400_000;
 }
 
+/** "+90s", "+5m", "+1h30m": a tick's offset without the zero parts. */
+const tickLabel = (ms: number) =>
+  formatDuration(ms)
+    .replace(/(?<=[hm])0s$/, "")
+    .replace(/(?<=h)0m$/, "");
+
 export function timelineSvg(e: Evidence): string {
   if (!e.window) return "";
   const { start, end } = e.window;
@@ -57,7 +63,7 @@ export function timelineSvg(e: Evidence): string {
     const tx = x(start + t);
     parts.push(
       `<line class="tick" x1="${tx.toFixed(1)}" y1="${AXIS - 6}" x2="${tx.toFixed(1)}" y2="${height - 10}" stroke="#e5e7eb"/>`,
-      `<text x="${tx.toFixed(1)}" y="${AXIS - 10}" font-size="11" text-anchor="middle" fill="#6b7280">+${formatDuration(t)}</text>`,
+      `<text x="${tx.toFixed(1)}" y="${AXIS - 10}" font-size="11" text-anchor="middle" fill="#6b7280">+${tickLabel(t)}</text>`,
     );
   }
   e.phases.forEach((p, i) => {
@@ -69,7 +75,10 @@ export function timelineSvg(e: Evidence): string {
     parts.push(
       `<text x="${LABEL_WIDTH - 8}" y="${y + 19}" font-size="12" text-anchor="end" fill="#111827">${escapeXml(p.phase)}</text>`,
       `<rect class="phase" data-phase="${escapeXml(p.phase)}" x="${x1.toFixed(1)}" y="${y + 6}" width="${Math.max(2, x2 - x1).toFixed(1)}" height="${ROW - 12}" rx="3" fill="${colour}"><title>${escapeXml(tip)}</title></rect>`,
-      `<text x="${(Math.max(2, x2 - x1) + x1 + 4).toFixed(1)}" y="${y + 19}" font-size="11" fill="#374151">${escapeXml(p.duration ?? "running")}</text>`,
+      // The duration beside its bar, or inside it where the bar reaches the right edge.
+      x2 + 60 < WIDTH
+        ? `<text x="${(Math.max(x1 + 2, x2) + 4).toFixed(1)}" y="${y + 19}" font-size="11" fill="#374151">${escapeXml(p.duration ?? "running")}</text>`
+        : `<text x="${(x2 - 4).toFixed(1)}" y="${y + 19}" font-size="11" text-anchor="end" fill="#ffffff">${escapeXml(p.duration ?? "running")}</text>`,
     );
   });
   marks.forEach((row, j) => {
@@ -86,12 +95,13 @@ export function timelineSvg(e: Evidence): string {
       "</g>",
     );
   });
+  // Users can work again once the target hosts are verified: the RTO.
   const verified = e.phases.find((p) => p.phase === "Verifying")?.end;
-  if (verified) {
+  if (verified && e.rto) {
     const vx = x(verified).toFixed(1);
     parts.push(
       `<line class="rto" x1="${vx}" y1="${AXIS - 4}" x2="${vx}" y2="${height - 10}" stroke="#111827" stroke-dasharray="4 3"/>`,
-      `<text x="${vx}" y="${height - 1}" font-size="11" text-anchor="middle" fill="#111827">verified: RTO ${escapeXml(formatDuration(Date.parse(verified) - start))}</text>`,
+      `<text x="${vx}" y="${height - 1}" font-size="11" text-anchor="middle" fill="#111827">verified: RTO ${escapeXml(e.rto)}</text>`,
     );
   }
   return [
