@@ -16,7 +16,9 @@ import { startControlPlane } from "../controlplane/control-plane.ts";
 import { applyManifests, waitForCrdsEstablished } from "../controlplane/manifests.ts";
 import { type Clock, scaledClock } from "../reconcilers/clock.ts";
 import { type RunningSim, startSim } from "../sim/server.ts";
+import { loadTopology } from "../sim/topology.ts";
 import { type AvddrClient, avddrClient } from "./avddr-client.ts";
+import { UsageError } from "./command-io.ts";
 import { rehearsalPlan, rehearsalSecret } from "./rehearsal.ts";
 
 export const DEMO_NAMESPACE = "avd-dr-demo";
@@ -52,11 +54,21 @@ export interface DemoStack {
 
 const MAIN = join(import.meta.dirname, "main.ts");
 
-/** The plan a user wrote for their own topology, pointed at the emulator. */
-async function planFromFile(file: string, sim: RunningSim): Promise<AvdDisasterRecoveryPlan> {
-  const written = parse(await readFile(file, "utf8")) as AvdDisasterRecoveryPlan | null;
+/** The plan a user wrote for their own topology (read before anything starts). */
+async function readPlanFile(file: string): Promise<AvdDisasterRecoveryPlan> {
+  let written: AvdDisasterRecoveryPlan | null;
+  try {
+    written = parse(await readFile(file, "utf8")) as AvdDisasterRecoveryPlan | null;
+  } catch (error) {
+    throw new UsageError(`--plan ${file}: ${(error as Error).message}`);
+  }
   if (written?.kind !== "AvdDisasterRecoveryPlan" || !written.spec)
-    throw new Error(`--plan ${file}: not an AvdDisasterRecoveryPlan manifest`);
+    throw new UsageError(`--plan ${file}: not an AvdDisasterRecoveryPlan manifest`);
+  return written;
+}
+
+/** A user's plan, pointed at the emulator: its subscription, its principal, its endpoints. */
+function pointedAtEmulator(written: AvdDisasterRecoveryPlan, sim: RunningSim): AvdDisasterRecoveryPlan {
   const emulator = rehearsalPlan(written.spec.strategy, sim.info).spec;
   return {
     ...written,
@@ -107,6 +119,11 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 export async function startDemoStack(o: DemoStackOptions): Promise<DemoStack> {
+  // Read before anything starts, so that a mistake in them costs nothing.
+  const topology = await loadTopology(o.topologyFile).catch((error: Error) => {
+    throw new UsageError(`--topology: ${error.message}`);
+  });
+  const written = o.planFile ? await readPlanFile(o.planFile) : undefined;
   const dir = await mkdtemp(join(tmpdir(), "avd-dr-demo-"));
   const undo: Array<() => Promise<void>> = [() => rm(dir, { recursive: true, force: true })];
   const stop = async () => {
@@ -131,7 +148,7 @@ export async function startDemoStack(o: DemoStackOptions): Promise<DemoStack> {
 
     o.log(`starting the ARM emulator with ${o.topologyFile} (time scale ${o.timeScale})`);
     const caFile = join(dir, "sim-ca.pem");
-    const sim = await startSim({ topology: o.topologyFile, timeScale: o.timeScale, caFile });
+    const sim = await startSim({ topology, timeScale: o.timeScale, caFile });
     undo.push(() => sim.close());
     const infoFile = join(dir, "sim-info.json");
     await writeFile(`${infoFile}.tmp`, JSON.stringify(sim.info, null, 2));
@@ -153,8 +170,8 @@ export async function startDemoStack(o: DemoStackOptions): Promise<DemoStack> {
     const core = kc.makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: DEMO_NAMESPACE } } });
     await core.createNamespacedSecret({ namespace: DEMO_NAMESPACE, body: rehearsalSecret(sim.info) });
-    const wanted = o.planFile
-      ? await planFromFile(o.planFile, sim)
+    const wanted = written
+      ? pointedAtEmulator(written, sim)
       : rehearsalPlan(o.strategy, sim.info, { name: DEMO_PLAN });
     wanted.metadata.namespace = DEMO_NAMESPACE;
     // A short notice so the story fits in minutes, and a brisk look at Azure between changes.

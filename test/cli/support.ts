@@ -85,8 +85,10 @@ export function runBin(
   env: Record<string, string> = {},
   onStdout?: (text: string, child: ReturnType<typeof spawn>) => void,
 ): Promise<Exited> {
+  // As in CI or a pipe: no colours forced on from the test runner's environment.
+  const { FORCE_COLOR: _, ...inherited } = process.env;
   const child = spawn(process.execPath, [bin, ...args], {
-    env: { ...process.env, ...env },
+    env: { ...inherited, ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });
   child.stdin.end();
