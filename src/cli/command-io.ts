@@ -55,3 +55,17 @@ export async function runCommand(name: string, io: Io, body: () => Promise<ExitC
     return error instanceof UsageError ? EXIT.usage : EXIT.failed;
   }
 }
+
+/**
+ * A commander action for a command `body(io, ...arguments, flags)`: run on the process's streams,
+ * its exit code set from what the body returns or throws. `name` prefixes its error messages.
+ */
+export function commandAction<A extends unknown[]>(
+  name: string,
+  body: (io: Io, ...args: A) => Promise<ExitCode>,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    const io = processIo();
+    process.exitCode = await runCommand(name, io, () => body(io, ...args));
+  };
+}

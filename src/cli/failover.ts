@@ -17,19 +17,18 @@ import {
 import { statusCodeOf } from "../controller/errors.ts";
 import { type AvddrClient, avddrClient, invalidFields } from "./avddr-client.ts";
 import {
+  commandAction,
   EXIT,
   type ExitCode,
   type Io,
   paint,
-  processIo,
   RefusedError,
-  runCommand,
   UsageError,
 } from "./command-io.ts";
 import { confirm, ensureCanConfirm } from "./confirm.ts";
 import { addFollowFlags, type FollowFlags, followSettings } from "./follow-flags.ts";
 import { addKubeFlags, type KubeFlags, kubeTarget } from "./kube-flags.ts";
-import { follow, followAndReport } from "./live-view.ts";
+import { finishedWithin, followAndReport } from "./live-view.ts";
 import { exitCodeOf, isFinished, outcome } from "./progress.ts";
 
 export interface FailoverFlags extends KubeFlags, FollowFlags {
@@ -154,16 +153,10 @@ async function preview(
   const created = await create(client, namespace, body);
   const name = created.metadata.name!;
   try {
-    const done = await follow(
-      client,
-      namespace,
-      name,
-      { show: () => {} },
-      {
-        pollMs,
-        signal: AbortSignal.timeout(PREVIEW_TIMEOUT_MS),
-      },
-    ).catch(async (error: Error) => {
+    const done = await finishedWithin(client, namespace, name, {
+      pollMs,
+      timeoutMs: PREVIEW_TIMEOUT_MS,
+    }).catch(async (error: Error) => {
       if (error.name !== "TimeoutError") throw error;
       const last = await client.getRequest(namespace, name);
       throw new RefusedError(
@@ -218,16 +211,10 @@ async function reportAdmission(
   pollMs: number,
   io: Io,
 ): Promise<ExitCode> {
-  const admitted = await follow(
-    client,
-    namespace,
-    name,
-    { show: () => {} },
-    {
-      pollMs,
-      signal: AbortSignal.timeout(ADMISSION_WAIT_MS),
-    },
-  ).catch(() => client.getRequest(namespace, name));
+  const admitted = await finishedWithin(client, namespace, name, {
+    pollMs,
+    timeoutMs: ADMISSION_WAIT_MS,
+  }).catch(() => client.getRequest(namespace, name));
   if (admitted?.status?.phase === "Rejected")
     throw new RefusedError(`FailoverRequest ${name} was rejected: ${admitted.status.message}`);
   if (admitted && isFinished(admitted)) {
@@ -297,8 +284,9 @@ export function registerFailover(program: Command): void {
     .option("--wait", "follow the failover live until it ends; the exit code says how it ended")
     .option("-y, --yes", "do not ask (for Unplanned: acknowledges the data loss)")
     .option("--name <name>", "name of the FailoverRequest (default: generated from the plan's)");
-  addFollowFlags(addKubeFlags(command)).action(async (plan: string, flags: FailoverFlags) => {
-    const io = processIo();
-    process.exitCode = await runCommand(`${program.name()} failover`, io, () => failover(plan, flags, io));
-  });
+  addFollowFlags(addKubeFlags(command)).action(
+    commandAction(`${program.name()} failover`, (io, plan: string, flags: FailoverFlags) =>
+      failover(plan, flags, io),
+    ),
+  );
 }

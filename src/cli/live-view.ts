@@ -137,9 +137,33 @@ export async function follow(
       view.show(request);
       if (isFinished(request)) return request;
     }
-    await sleep(options.pollMs ?? 1000, undefined, options.signal ? { signal: options.signal } : {});
+    // An abort while asleep ends the follow with the signal's own reason (a timeout, Ctrl-C).
+    await sleep(options.pollMs ?? 1000, undefined, options.signal ? { signal: options.signal } : {}).catch(
+      (error: unknown) => {
+        options.signal?.throwIfAborted();
+        throw error;
+      },
+    );
   }
 }
+
+/** Waits, showing nothing, until the request has finished; a TimeoutError after `timeoutMs`. */
+export const finishedWithin = (
+  client: AvddrClient,
+  namespace: string,
+  name: string,
+  options: { pollMs: number; timeoutMs: number },
+): Promise<FailoverRequest> =>
+  follow(
+    client,
+    namespace,
+    name,
+    { show: () => {} },
+    {
+      pollMs: options.pollMs,
+      signal: AbortSignal.timeout(options.timeoutMs),
+    },
+  );
 
 /** Follows the request with the view that suits `out`, then prints how it ended. */
 export async function followAndReport(

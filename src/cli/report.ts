@@ -3,7 +3,7 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { avddrClient } from "./avddr-client.ts";
-import { EXIT, type ExitCode, type Io, processIo, runCommand, UsageError } from "./command-io.ts";
+import { commandAction, EXIT, type ExitCode, type Io, UsageError } from "./command-io.ts";
 import { addKubeFlags, type KubeFlags, kubeTarget } from "./kube-flags.ts";
 import { gatherEvidence } from "./report-evidence.ts";
 import { renderHtml } from "./report-html.ts";
@@ -57,8 +57,9 @@ export function registerReport(program: Command): void {
     .argument("<failover>", "FailoverRequest name")
     .option("--format <format>", "md or html (default: from -o's extension, else md)")
     .option("-o, --output <file>", "write the report here instead of to standard output");
-  addKubeFlags(command).action(async (name: string, flags: ReportFlags) => {
-    const io = processIo();
-    process.exitCode = await runCommand(`${program.name()} report`, io, () => report(name, flags, io));
-  });
+  addKubeFlags(command).action(
+    commandAction(`${program.name()} report`, (io, name: string, flags: ReportFlags) =>
+      report(name, flags, io),
+    ),
+  );
 }

@@ -3,7 +3,7 @@
 import type { Command } from "commander";
 import { type AvdDisasterRecoveryPlan, type Condition, getCondition, PlanConditions } from "../api/index.ts";
 import { avddrClient } from "./avddr-client.ts";
-import { EXIT, type ExitCode, type Io, paint, processIo, runCommand } from "./command-io.ts";
+import { commandAction, EXIT, type ExitCode, type Io, paint } from "./command-io.ts";
 import { addKubeFlags, type KubeFlags, kubeTarget } from "./kube-flags.ts";
 import { textTable } from "./text-table.ts";
 
@@ -105,8 +105,7 @@ export function registerStatus(program: Command): void {
     .description(
       "plans and their readiness: active region, conditions, worst RPO, last failover and its RTO",
     );
-  addKubeFlags(command, { allNamespaces: true }).action(async (flags: KubeFlags) => {
-    const io = processIo();
-    process.exitCode = await runCommand(`${program.name()} status`, io, () => status(flags, io));
-  });
+  addKubeFlags(command, { allNamespaces: true }).action(
+    commandAction(`${program.name()} status`, (io, flags: KubeFlags) => status(flags, io)),
+  );
 }

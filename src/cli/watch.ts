@@ -2,7 +2,7 @@
 // the live view until it ends; the exit code says how it ended.
 import type { Command } from "commander";
 import { avddrClient } from "./avddr-client.ts";
-import { type ExitCode, type Io, processIo, runCommand, UsageError } from "./command-io.ts";
+import { commandAction, type ExitCode, type Io, UsageError } from "./command-io.ts";
 import { addFollowFlags, type FollowFlags, followSettings } from "./follow-flags.ts";
 import { addKubeFlags, type KubeFlags, kubeTarget } from "./kube-flags.ts";
 import { followAndReport } from "./live-view.ts";
@@ -27,8 +27,7 @@ export function registerWatch(program: Command): void {
     .command("watch")
     .description("follow a FailoverRequest live until it ends (exit 0 Succeeded, 1 Failed or Rejected)")
     .argument("<failover>", "FailoverRequest name");
-  addFollowFlags(addKubeFlags(command)).action(async (name: string, flags: WatchFlags) => {
-    const io = processIo();
-    process.exitCode = await runCommand(`${program.name()} watch`, io, () => watch(name, flags, io));
-  });
+  addFollowFlags(addKubeFlags(command)).action(
+    commandAction(`${program.name()} watch`, (io, name: string, flags: WatchFlags) => watch(name, flags, io)),
+  );
 }

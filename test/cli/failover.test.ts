@@ -5,13 +5,13 @@ import { stripVTControlCharacters as plain } from "node:util";
 import { describe, expect, it } from "vitest";
 import { EXIT } from "../../src/cli/command-io.ts";
 import { type FailoverFlags, failover } from "../../src/cli/failover.ts";
-import { requestFailover } from "../failover/support.ts";
 import { until } from "../operator/fixtures.ts";
 import { testKubeconfigPath } from "../support/kube.ts";
 import { type Rehearsal, rehearsals } from "../support/rehearsal.ts";
 import {
   AVD_DR,
   emulatorInfoFile,
+  planHeldByAFailover,
   planReady,
   requestsIn,
   run,
@@ -92,13 +92,7 @@ describe("avd-dr failover", () => {
   });
 
   it("refuses a second failover while one runs (exit 1), naming the one that runs", async () => {
-    const r = await rehearse("StandbyHostPool", { spec: { drain: { gracePeriod: "10m" } } });
-    await planReady(r);
-    await requestFailover(r, "first");
-    await until("first holds the plan", async () => {
-      const plan = await r.k.getPlan(r.namespace, r.planName);
-      return plan.status?.activeFailover?.name === "first";
-    });
+    const r = await planHeldByAFailover(rehearse);
     const io = testIo();
     expect(await failoverOf(r, io, { yes: true })).toBe(EXIT.failed);
     expect(io.err.text).toContain(`plan ${r.planName} already has an active failover, first (`);

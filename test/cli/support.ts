@@ -17,9 +17,10 @@ import {
   VERSION,
 } from "../../src/api/index.ts";
 import { type ExitCode, type Io, runCommand } from "../../src/cli/command-io.ts";
+import { requestFailover } from "../failover/support.ts";
 import { until } from "../operator/fixtures.ts";
 import { testKubeConfig, testKubeconfigPath } from "../support/kube.ts";
-import type { Rehearsal } from "../support/rehearsal.ts";
+import type { Rehearsal, rehearsals } from "../support/rehearsal.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 export const AVD_DR = join(ROOT, "bin", "avd-dr.js");
@@ -144,4 +145,19 @@ export function planReady(r: Rehearsal): Promise<AvdDisasterRecoveryPlan> {
     },
     30_000,
   );
+}
+
+/**
+ * A rehearsal whose plan is held by a running failover "first" (with a long grace period, so
+ * that it is still running while the test goes on).
+ */
+export async function planHeldByAFailover(rehearse: ReturnType<typeof rehearsals>): Promise<Rehearsal> {
+  const r = await rehearse("StandbyHostPool", { spec: { drain: { gracePeriod: "10m" } } });
+  await planReady(r);
+  await requestFailover(r, "first");
+  await until("first holds the plan", async () => {
+    const plan = await r.k.getPlan(r.namespace, r.planName);
+    return plan.status?.activeFailover?.name === "first";
+  });
+  return r;
 }

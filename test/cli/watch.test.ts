@@ -10,7 +10,16 @@ import { requestFailover } from "../failover/support.ts";
 import { until } from "../operator/fixtures.ts";
 import { testKubeconfigPath } from "../support/kube.ts";
 import { type Rehearsal, rehearsals } from "../support/rehearsal.ts";
-import { AVD_DR, emulatorInfoFile, planReady, run, runBin, type TestIo, testIo } from "./support.ts";
+import {
+  AVD_DR,
+  emulatorInfoFile,
+  planHeldByAFailover,
+  planReady,
+  run,
+  runBin,
+  type TestIo,
+  testIo,
+} from "./support.ts";
 
 const rehearse = rehearsals();
 
@@ -73,13 +82,7 @@ describe("avd-dr watch", () => {
   });
 
   it("ends with exit 1 and the reason when the request is rejected", async () => {
-    const r = await rehearse("StandbyHostPool", { spec: { drain: { gracePeriod: "10m" } } });
-    await planReady(r);
-    await requestFailover(r, "first");
-    await until("first holds the plan", async () => {
-      const plan = await r.k.getPlan(r.namespace, r.planName);
-      return plan.status?.activeFailover?.name === "first";
-    });
+    const r = await planHeldByAFailover(rehearse);
     await requestFailover(r, "second");
     const io = testIo();
     expect(await watchOf(r, "second", io)).toBe(EXIT.failed);
