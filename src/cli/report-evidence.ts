@@ -7,6 +7,7 @@ import {
   type Condition,
   type FailoverRequest,
   formatDuration,
+  metav1Time,
   type RegionSpec,
   type SessionBatch,
 } from "../api/index.ts";
@@ -172,9 +173,10 @@ export function gatherEvidence(
     ["Type", `${spec.type}${spec.dryRun ? " (dry run)" : ""}, ${route(request)}`],
     regionFacts("From", s.fromRegion, regionSpec(s.fromRegion)),
     regionFacts("To", s.toRegion, regionSpec(s.toRegion)),
+    // The API server's clock; the other times are the operator's (the same but in a rehearsal).
     [
       "Requested",
-      request.metadata.creationTimestamp ? new Date(request.metadata.creationTimestamp).toISOString() : "-",
+      request.metadata.creationTimestamp ? metav1Time(new Date(request.metadata.creationTimestamp)) : "-",
     ],
     ["Started", s.startTime ?? "-"],
     ["Completed", s.completionTime ?? (finished ? "-" : "still running")],

@@ -101,7 +101,7 @@ export function timelineSvg(e: Evidence): string {
     const vx = x(verified).toFixed(1);
     parts.push(
       `<line class="rto" x1="${vx}" y1="${AXIS - 4}" x2="${vx}" y2="${height - 10}" stroke="#111827" stroke-dasharray="4 3"/>`,
-      `<text x="${vx}" y="${height - 1}" font-size="11" text-anchor="middle" fill="#111827">verified: RTO ${escapeXml(e.rto)}</text>`,
+      `<text x="${vx}" y="${height - 1}" font-size="11" text-anchor="${Number(vx) > WIDTH - 120 ? "end" : "middle"}" fill="#111827">verified: RTO ${escapeXml(e.rto)}</text>`,
     );
   }
   return [
