@@ -11,6 +11,7 @@ import { type Rehearsal, rehearsals } from "../support/rehearsal.ts";
 import {
   AVD_DR,
   emulatorInfoFile,
+  isReady,
   planHeldByAFailover,
   planReady,
   requestsIn,
@@ -76,6 +77,20 @@ describe("avd-dr failover", () => {
     expect(out.trimEnd().split("\n").at(-1)).toBe(
       `✓ FailoverRequest ${r.namespace}/${request!.metadata.name} Succeeded (Planned, Primary → Secondary): RTO ${request!.status?.rto}`,
     );
+
+    // Once the plan is Ready in the secondary region, the same command without --to fails back.
+    await until("plan Ready in the secondary region", async () => {
+      const plan = await r.k.getPlan(r.namespace, r.planName);
+      return plan.status?.activeRegion === "Secondary" && isReady(plan);
+    });
+    const back = testIo();
+    expect(await failoverOf(r, back, { yes: true, wait: true, name: "back" })).toBe(EXIT.ok);
+    const failback = await r.k.getRequest(r.namespace, "back");
+    expect(failback.spec.direction).toBe("ToPrimary");
+    expect(plain(back.out.text)).toContain(
+      `Planned failover of plan ${r.namespace}/${r.planName} (StandbyHostPool): northeurope → westeurope`,
+    );
+    expect(back.out.text).toContain("Succeeded (Planned, Secondary → Primary)");
   });
 
   it("--dry-run only shows the preview: nothing is left behind and the plan stays where it is", async () => {
