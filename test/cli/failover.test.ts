@@ -93,6 +93,24 @@ describe("avd-dr failover", () => {
     expect(back.out.text).toContain("Succeeded (Planned, Secondary → Primary)");
   });
 
+  it("a failover that fails ends with exit 1 and the request's message", async () => {
+    // More hosts must be Available than the failover region has: verification cannot pass.
+    const r = await rehearse("SharedHostPool", {
+      spec: { drain: { gracePeriod: "30s" }, verify: { minAvailableHosts: 5 } },
+    });
+    await until(
+      "plan observed",
+      async () => (await r.k.getPlan(r.namespace, r.planName)).status?.activeRegion,
+    );
+    const io = testIo();
+    expect(await failoverOf(r, io, { yes: true, wait: true, name: "too-few" })).toBe(EXIT.failed);
+    const failed = await r.k.getRequest(r.namespace, "too-few");
+    expect(failed.status?.phase).toBe("Failed");
+    expect(io.out.text.trimEnd().split("\n").at(-1)).toBe(
+      `✗ FailoverRequest ${r.namespace}/too-few Failed: ${failed.status?.message}`,
+    );
+  });
+
   it("--dry-run only shows the preview: nothing is left behind and the plan stays where it is", async () => {
     const r = await rehearse("SharedHostPool");
     await planReady(r);
