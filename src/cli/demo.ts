@@ -245,7 +245,14 @@ export async function demo(flags: DemoFlags, io: Io, interrupt: AbortSignal): Pr
       `  strategy ${options.strategy}, topology ${options.topologyFile}, grace period ${options.gracePeriod}\n` +
       `  the emulator runs ${formatDuration(1000 / options.timeScale)} of Azure's time per real second; times shown are its clock\n`,
   );
-  const stack = await startDemoStack({ ...options, log: (line) => io.out.write(`  ${line}\n`) });
+  let stack: DemoStack;
+  try {
+    stack = await startDemoStack({ ...options, log: (line) => io.out.write(`  ${line}\n`) });
+  } catch (error) {
+    // Ctrl-C on the way up ends what was starting; what had started is already taken down.
+    if (interrupt.aborted) return EXIT.interrupted;
+    throw error;
+  }
   const signal = AbortSignal.any([interrupt, stack.broken]);
   try {
     const code = await story(stack, flags, io, signal);

@@ -28,7 +28,7 @@ import {
 import { confirm, ensureCanConfirm } from "./confirm.ts";
 import { addFollowFlags, type FollowFlags, followSettings } from "./follow-flags.ts";
 import { addKubeFlags, type KubeFlags, kubeTarget } from "./kube-flags.ts";
-import { finishedWithin, followAndReport } from "./live-view.ts";
+import { followAndReport, quietlyUntil } from "./live-view.ts";
 import { exitCodeOf, isFinished, outcome } from "./progress.ts";
 
 export interface FailoverFlags extends KubeFlags, FollowFlags {
@@ -153,9 +153,10 @@ async function preview(
   const created = await create(client, namespace, body);
   const name = created.metadata.name!;
   try {
-    const done = await finishedWithin(client, namespace, name, {
+    const done = await quietlyUntil(client, namespace, name, {
       pollMs,
       timeoutMs: PREVIEW_TIMEOUT_MS,
+      until: isFinished,
     }).catch(async (error: Error) => {
       if (error.name !== "TimeoutError") throw error;
       const last = await client.getRequest(namespace, name);
@@ -211,9 +212,10 @@ async function reportAdmission(
   pollMs: number,
   io: Io,
 ): Promise<ExitCode> {
-  const admitted = await finishedWithin(client, namespace, name, {
+  const admitted = await quietlyUntil(client, namespace, name, {
     pollMs,
     timeoutMs: ADMISSION_WAIT_MS,
+    until: (r) => r.status?.phase !== undefined,
   }).catch(() => client.getRequest(namespace, name));
   if (admitted?.status?.phase === "Rejected")
     throw new RefusedError(`FailoverRequest ${name} was rejected: ${admitted.status.message}`);

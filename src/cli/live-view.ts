@@ -108,11 +108,13 @@ export interface FollowOptions {
   /** Real milliseconds between looks. */
   pollMs?: number;
   signal?: AbortSignal;
+  /** When to stop following; by default once the request has finished. */
+  until?: (request: FailoverRequest) => boolean;
 }
 
 /**
- * Shows the request until it has finished (Succeeded, Failed or Rejected); returns it then.
- * Throws if the request is deleted while followed.
+ * Shows the request until it has finished (Succeeded, Failed or Rejected), or `options.until`
+ * holds; returns it then. Throws if the request is deleted while followed.
  */
 export async function follow(
   client: AvddrClient,
@@ -135,7 +137,7 @@ export async function follow(
       throw new RefusedError(`FailoverRequest ${namespace}/${name} was deleted while it was followed`);
     if (request) {
       view.show(request);
-      if (isFinished(request)) return request;
+      if ((options.until ?? isFinished)(request)) return request;
     }
     // An abort while asleep ends the follow with the signal's own reason (a timeout, Ctrl-C).
     await sleep(options.pollMs ?? 1000, undefined, options.signal ? { signal: options.signal } : {}).catch(
@@ -147,12 +149,12 @@ export async function follow(
   }
 }
 
-/** Waits, showing nothing, until the request has finished; a TimeoutError after `timeoutMs`. */
-export const finishedWithin = (
+/** Waits, showing nothing, until `until` holds for the request; a TimeoutError after `timeoutMs`. */
+export const quietlyUntil = (
   client: AvddrClient,
   namespace: string,
   name: string,
-  options: { pollMs: number; timeoutMs: number },
+  options: { pollMs: number; timeoutMs: number; until: (request: FailoverRequest) => boolean },
 ): Promise<FailoverRequest> =>
   follow(
     client,
@@ -162,6 +164,7 @@ export const finishedWithin = (
     {
       pollMs: options.pollMs,
       signal: AbortSignal.timeout(options.timeoutMs),
+      until: options.until,
     },
   );
 
