@@ -85,7 +85,12 @@ export function avddrClient(kc: KubeConfig): AvddrClient {
           ? api.listClusterCustomObject(plans)
           : api.listNamespacedCustomObject({ ...plans, namespace }),
       );
-      return list?.items ?? [];
+      // A list is never 404 for want of objects: the API itself is not there.
+      if (!list)
+        throw new Error(
+          `the API server does not serve ${PLAN_PLURAL}.${GROUP}: install the CRDs (kubectl apply -f crds/ or the Helm chart)`,
+        );
+      return list.items;
     },
     getPlan: (namespace, name) => call(() => api.getNamespacedCustomObject({ ...plans, namespace, name })),
     getRequest: (namespace, name) =>
