@@ -2,11 +2,12 @@
 // (with captured output, optionally a stand-in terminal) or as the real `avd-dr` and
 // `kubectl-avddr` executables in a child process with a kubeconfig.
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { CustomObjectsApi } from "@kubernetes/client-node";
+import { afterAll } from "vitest";
 import { parse, stringify } from "yaml";
 import {
   type AvdDisasterRecoveryPlan,
@@ -107,20 +108,31 @@ export function runBin(
   );
 }
 
+/** A fresh directory for a test's files, removed after the test file. */
+const scratchDirs: string[] = [];
+afterAll(async () => {
+  for (const dir of scratchDirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+async function scratchDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "avd-dr-cli-"));
+  scratchDirs.push(dir);
+  return dir;
+}
+
 /** A copy of the test kubeconfig whose context defaults to `namespace`, as `kubectl config set-context` makes. */
 export async function kubeconfigWithNamespace(namespace: string): Promise<string> {
   const config = parse(await readFile(testKubeconfigPath(), "utf8")) as {
     contexts: Array<{ context: { namespace?: string } }>;
   };
   for (const c of config.contexts) c.context.namespace = namespace;
-  const path = join(await mkdtemp(join(tmpdir(), "avd-dr-cli-")), "kubeconfig");
+  const path = join(await scratchDir(), "kubeconfig");
   await writeFile(path, stringify(config), { mode: 0o600 });
   return path;
 }
 
 /** The emulator's info file, as `avd-dr sim --info-file` writes it, for --emulator-info. */
 export async function emulatorInfoFile(r: Rehearsal): Promise<string> {
-  const path = join(await mkdtemp(join(tmpdir(), "avd-dr-cli-")), "sim-info.json");
+  const path = join(await scratchDir(), "sim-info.json");
   await writeFile(path, JSON.stringify(r.sim.info));
   return path;
 }
