@@ -11,11 +11,26 @@ import type { Log } from "../controller/logger.ts";
 import { AzureAccess } from "../reconcilers/azure-access.ts";
 import { type Clock, type ClockAnchor, scaledClock, systemClock } from "../reconcilers/clock.ts";
 
-/** The fields of `avd-dr sim --info-file` the operator uses. */
-interface EmulatorInfoFile {
+/** The fields of `avd-dr sim --info-file` the operator and the CLI use. */
+export interface EmulatorInfoFile {
   pacing?: PacingLimits | false;
   clock?: ClockAnchor;
 }
+
+/** Reads the file given to --emulator-info, naming the flag when it cannot. */
+export async function readEmulatorInfo(path: string): Promise<EmulatorInfoFile> {
+  try {
+    return JSON.parse(await readFile(path, "utf8")) as EmulatorInfoFile;
+  } catch (error) {
+    throw new Error(
+      `--emulator-info ${path}: ${(error as Error).message}; pass the file that avd-dr sim --info-file wrote`,
+    );
+  }
+}
+
+/** The emulator's simulated clock from its info; the wall clock without one. */
+export const clockOf = (info: EmulatorInfoFile): Clock =>
+  info.clock ? scaledClock(info.clock) : systemClock;
 
 export interface OperatorAzure {
   access: AzureAccess;
@@ -28,16 +43,7 @@ export async function operatorAzure(options: {
   emulatorInfo?: string;
   onRequest: ArmRequestObserver;
 }): Promise<OperatorAzure> {
-  let info: EmulatorInfoFile = {};
-  if (options.emulatorInfo) {
-    try {
-      info = JSON.parse(await readFile(options.emulatorInfo, "utf8")) as EmulatorInfoFile;
-    } catch (error) {
-      throw new Error(
-        `--emulator-info ${options.emulatorInfo}: ${(error as Error).message}; pass the file that avd-dr sim --info-file wrote`,
-      );
-    }
-  }
+  const info = options.emulatorInfo ? await readEmulatorInfo(options.emulatorInfo) : {};
   return {
     access: new AzureAccess({
       armEndpoint: options.armEndpoint,
@@ -46,7 +52,7 @@ export async function operatorAzure(options: {
       ...(info.pacing !== undefined ? { pacing: info.pacing } : {}),
       ...(info.clock ? { retry: scaledRetry(info.clock.timeScale) } : {}),
     }),
-    clock: info.clock ? scaledClock(info.clock) : systemClock,
+    clock: clockOf(info),
   };
 }
 

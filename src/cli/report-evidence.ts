@@ -1,0 +1,266 @@
+// The evidence of one failover or drill, gathered from its FailoverRequest (and its plan) into
+// what an auditor reads: who moved where and when, the recovery time and point, what happened
+// to each user, every Azure action with its outcome, the verification, and what went wrong.
+// The renderers (Markdown, HTML) only lay this out.
+import {
+  type AvdDisasterRecoveryPlan,
+  type Condition,
+  type FailoverRequest,
+  formatDuration,
+  metav1Time,
+  type RegionSpec,
+  type SessionBatch,
+} from "../api/index.ts";
+import { type Meter, meters, route } from "./progress.ts";
+
+export interface SessionEvidence {
+  pool: string;
+  host: string;
+  sessionId: string;
+  user: string;
+  /** When the user signed in (from the session's create time), if recorded. */
+  signedInAt?: string;
+  notifiedAt?: string;
+  loggedOffAt?: string;
+  signedOutAt?: string;
+  outcome: string;
+}
+
+export interface PhaseEvidence {
+  phase: string;
+  start: string;
+  end?: string;
+  duration?: string;
+}
+
+export interface ActionEvidence {
+  step: string;
+  kind: string;
+  /** The resource's name (the last segment of its id). */
+  target: string;
+  targetId: string;
+  id: string;
+  startedAt: string;
+  completedAt?: string;
+  result: string;
+}
+
+export interface Evidence {
+  title: string;
+  generatedAt: string;
+  finished: boolean;
+  /** The achieved recovery time, once verified. */
+  rto?: string;
+  facts: Array<[string, string]>;
+  phases: PhaseEvidence[];
+  progress: Meter[];
+  sessions: SessionEvidence[];
+  actions: ActionEvidence[];
+  verification?: {
+    at: string;
+    available: number;
+    required: number;
+    notAvailable: Array<{ host: string; status: string }>;
+  };
+  asrJobIds: string[];
+  conditions: Condition[];
+  errors: string[];
+  /** Epoch ms of the start and the end of the timeline. */
+  window?: { start: number; end: number };
+  /** Instants of notices and log-offs, for the timeline. */
+  marks: Array<{ kind: "notice" | "logOff" | "signOut" | "action"; at: string; count: number }>;
+}
+
+/** "pool/host/sessionId/user/createTimeSeconds" (the time is absent in older records). */
+function parseSessionKey(key: string): Omit<SessionEvidence, "outcome"> {
+  const [pool = "", host = "", sessionId = "", ...rest] = key.split("/");
+  const since = rest.length > 1 && /^\d+$/.test(rest.at(-1)!) ? rest.pop() : undefined;
+  return {
+    pool,
+    host,
+    sessionId,
+    user: rest.join("/"),
+    ...(since ? { signedInAt: new Date(Number(since) * 1000).toISOString().replace(".000Z", "Z") } : {}),
+  };
+}
+
+function firstTimes(batches: readonly SessionBatch[] | undefined): Map<string, string> {
+  const times = new Map<string, string>();
+  for (const b of batches ?? []) for (const s of b.sessions) if (!times.has(s)) times.set(s, b.at);
+  return times;
+}
+
+function sessions(request: FailoverRequest): SessionEvidence[] {
+  const drain = request.status?.drain ?? {};
+  const notified = firstTimes(drain.notified);
+  const loggedOff = firstTimes(drain.loggedOff);
+  const signedOut = firstTimes(drain.signedOut);
+  const keys = new Set([...notified.keys(), ...loggedOff.keys(), ...signedOut.keys()]);
+  return [...keys]
+    .map((key) => {
+      const notifiedAt = notified.get(key);
+      const loggedOffAt = loggedOff.get(key);
+      const signedOutAt = signedOut.get(key);
+      const outcome = loggedOffAt
+        ? "logged off"
+        : signedOutAt
+          ? "signed out after the notice"
+          : notifiedAt
+            ? "notified, not logged off"
+            : "logged off without a recorded notice";
+      return {
+        ...parseSessionKey(key),
+        ...(notifiedAt ? { notifiedAt } : {}),
+        ...(loggedOffAt ? { loggedOffAt } : {}),
+        ...(signedOutAt ? { signedOutAt } : {}),
+        outcome,
+      };
+    })
+    .sort((a, b) => a.user.localeCompare(b.user) || a.host.localeCompare(b.host));
+}
+
+const KSTATUS: ReadonlySet<string> = new Set(["Ready", "Reconciling", "Stalled"]);
+
+const lastSegment = (id: string) => id.split("/").filter(Boolean).at(-1) ?? id;
+
+function regionFacts(
+  label: string,
+  region: string | undefined,
+  spec: RegionSpec | undefined,
+): [string, string] {
+  return [
+    label,
+    spec
+      ? `${region} — ${spec.location}, ${spec.resourceGroup} (${spec.hostPools.join(", ")})`
+      : (region ?? "-"),
+  ];
+}
+
+function errors(request: FailoverRequest): string[] {
+  const s = request.status ?? {};
+  const out: string[] = [];
+  if (s.phase === "Failed" || s.phase === "Rejected") out.push(`${s.phase}: ${s.message ?? "no message"}`);
+  // The steps' conditions; Ready, Reconciling and Stalled only summarise them.
+  for (const c of s.conditions ?? [])
+    if (c.status === "False" && c.reason !== "InProgress" && !KSTATUS.has(c.type))
+      out.push(`${c.type}: ${c.reason}: ${c.message}`);
+  for (const op of s.operations ?? [])
+    if (op.result === "Failed" || op.result === "Cancelled")
+      out.push(`${op.kind} on ${lastSegment(op.target ?? op.id)} ${op.result.toLowerCase()} (${op.id})`);
+  if (s.drain?.skipped) out.push(`drain: ${s.drain.skipped}`);
+  return [...new Set(out)];
+}
+
+export function gatherEvidence(
+  request: FailoverRequest,
+  plan: AvdDisasterRecoveryPlan | undefined,
+  generatedAt: Date = new Date(),
+): Evidence {
+  const s = request.status ?? {};
+  const spec = request.spec;
+  const finished = s.phase === "Succeeded" || s.phase === "Failed" || s.phase === "Rejected";
+  const regionSpec = (r: string | undefined) =>
+    r === "Primary" ? plan?.spec.primary : r === "Secondary" ? plan?.spec.secondary : undefined;
+  const kind = spec.type === "Test" ? "Drill" : spec.direction === "ToPrimary" ? "Failback" : "Failover";
+  const facts: Array<[string, string]> = [
+    ["FailoverRequest", `${request.metadata.namespace}/${request.metadata.name}`],
+    [
+      "Plan",
+      plan
+        ? `${plan.metadata.name} (strategy ${plan.spec.strategy}, subscription ${plan.spec.subscriptionId})`
+        : `${spec.planRef.name} (no longer exists)`,
+    ],
+    ["Type", `${spec.type}${spec.dryRun ? " (dry run)" : ""}, ${route(request)}`],
+    regionFacts("From", s.fromRegion, regionSpec(s.fromRegion)),
+    regionFacts("To", s.toRegion, regionSpec(s.toRegion)),
+    // The API server's clock; the other times are the operator's (the same but in a rehearsal).
+    [
+      "Requested",
+      request.metadata.creationTimestamp ? metav1Time(new Date(request.metadata.creationTimestamp)) : "-",
+    ],
+    ["Started", s.startTime ?? "-"],
+    ["Completed", s.completionTime ?? (finished ? "-" : "still running")],
+    ["Result", s.phase ?? "not admitted yet"],
+    ["RTO (achieved)", s.rto ?? "-"],
+    ["RPO at failover (worst replication lag)", s.rpoAtFailover ?? "-"],
+    ["Drain grace period", s.drain?.gracePeriod ?? "-"],
+    [
+      "Commit / reprotect",
+      `${(spec.commit ?? true) ? "commit" : "no commit"}, ${spec.reprotect ? "reprotect" : "no reprotect"}`,
+    ],
+    ["Message", s.message ?? "-"],
+  ];
+  const phases = (s.phases ?? []).map((p) => ({
+    phase: p.phase,
+    start: p.startTime,
+    ...(p.completionTime
+      ? {
+          end: p.completionTime,
+          duration: formatDuration(Date.parse(p.completionTime) - Date.parse(p.startTime)),
+        }
+      : {}),
+  }));
+  const actions = (s.operations ?? []).map((op) => ({
+    step: op.step,
+    kind: `${op.kind}${op.adopted ? " (adopted: already running)" : ""}`,
+    target: lastSegment(op.target ?? op.id),
+    targetId: op.target ?? "",
+    id: op.id,
+    startedAt: op.startedAt,
+    ...(op.completedAt ? { completedAt: op.completedAt } : {}),
+    result: op.result ?? "no outcome recorded",
+  }));
+  const marks: Evidence["marks"] = [
+    ...(s.drain?.notified ?? []).map((b) => ({
+      kind: "notice" as const,
+      at: b.at,
+      count: b.sessions.length,
+    })),
+    ...(s.drain?.loggedOff ?? []).map((b) => ({
+      kind: "logOff" as const,
+      at: b.at,
+      count: b.sessions.length,
+    })),
+    ...(s.drain?.signedOut ?? []).map((b) => ({
+      kind: "signOut" as const,
+      at: b.at,
+      count: b.sessions.length,
+    })),
+    ...(s.operations ?? []).map((op) => ({ kind: "action" as const, at: op.startedAt, count: 1 })),
+  ];
+  const start = Date.parse(s.startTime ?? "");
+  // A running request ends, for now, at the last thing it recorded (its times are the operator's clock).
+  const recorded = [
+    s.completionTime,
+    s.verification?.at,
+    ...phases.flatMap((p) => [p.start, p.end]),
+    ...marks.map((m) => m.at),
+  ].map((t) => Date.parse(t ?? ""));
+  const end = Math.max(...recorded.filter((t) => !Number.isNaN(t)), start);
+  return {
+    title: `${kind} report: ${request.metadata.namespace}/${request.metadata.name}`,
+    generatedAt: generatedAt.toISOString(),
+    finished,
+    ...(s.rto ? { rto: s.rto } : {}),
+    facts,
+    phases,
+    progress: meters(request),
+    sessions: sessions(request),
+    actions,
+    ...(s.verification
+      ? {
+          verification: {
+            at: s.verification.at,
+            available: s.verification.available,
+            required: s.verification.required,
+            notAvailable: s.verification.notAvailable ?? [],
+          },
+        }
+      : {}),
+    asrJobIds: s.asrJobIds ?? [],
+    conditions: s.conditions ?? [],
+    errors: errors(request),
+    ...(Number.isNaN(start) ? {} : { window: { start, end: Math.max(end, start + 1000) } }),
+    marks,
+  };
+}
