@@ -34,10 +34,17 @@ const HOURLY_READS = 12_000;
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const results: Record<string, unknown>[] = [];
 
-out(`${"strategy".padEnd(16)} ${"hosts".padStart(6)} ${"reads".padStart(6)} ${"minimum".padStart(8)} ${"ratio".padStart(6)} ${"ms".padStart(6)} ${"reads/h".padStart(8)} ${"% of 12k/h".padStart(10)}`);
+out(
+  `${"strategy".padEnd(16)} ${"hosts".padStart(6)} ${"reads".padStart(6)} ${"minimum".padStart(8)} ${"ratio".padStart(6)} ${"ms".padStart(6)} ${"reads/h".padStart(8)} ${"% of 12k/h".padStart(10)}`,
+);
 for (const strategy of args.strategies!.split(",") as Strategy[]) {
   for (const hosts of args.sizes!.split(",").map(Number)) {
-    const topology = generateTopology({ hostPools: POOLS, hostsPerPool: hosts / POOLS, sessionsPerHost: 1, strategy });
+    const topology = generateTopology({
+      hostPools: POOLS,
+      hostsPerPool: hosts / POOLS,
+      sessionsPerHost: 1,
+      strategy,
+    });
     const sim = await startSim({ topology, timeScale: 0.001 });
     try {
       const pools = Array.from({ length: POOLS }, (_, p) => `hp-${p}`);
@@ -81,7 +88,11 @@ for (const strategy of args.strategies!.split(",") as Strategy[]) {
         events: { record: () => undefined },
         log: silentLog,
       });
-      const credentials = { tenantId: sim.info.tenantId, clientId: sim.info.clientId, clientSecret: sim.info.clientSecret };
+      const credentials = {
+        tenantId: sim.info.tenantId,
+        clientId: sim.info.clientId,
+        clientSecret: sim.info.clientSecret,
+      };
       // The first observation drains the standby hosts; after it, the plan is steady.
       await posture.observe(plan, credentials);
       await posture.observe(plan, credentials);
@@ -104,7 +115,15 @@ for (const strategy of args.strategies!.split(",") as Strategy[]) {
       out(
         `${strategy.padEnd(16)} ${String(hosts).padStart(6)} ${reads.toFixed(0).padStart(6)} ${String(minimum).padStart(8)} ${(reads / minimum).toFixed(2).padStart(6)} ${ms.toFixed(0).padStart(6)} ${perHour.toFixed(0).padStart(8)} ${((100 * perHour) / HOURLY_READS).toFixed(2).padStart(10)}`,
       );
-      results.push({ strategy, hosts, reads, minimumReads: minimum, msPerObservation: Math.round(ms), readsPerHour: Math.round(perHour), shareOfHourlyReads: Number((perHour / HOURLY_READS).toFixed(4)) });
+      results.push({
+        strategy,
+        hosts,
+        reads,
+        minimumReads: minimum,
+        msPerObservation: Math.round(ms),
+        readsPerHour: Math.round(perHour),
+        shareOfHourlyReads: Number((perHour / HOURLY_READS).toFixed(4)),
+      });
     } finally {
       await sim.close();
     }
