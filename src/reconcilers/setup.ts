@@ -164,6 +164,7 @@ export function setupReconcilers(s: ReconcilerSetup): { events: KubeEventRecorde
       finalizers,
       events,
       log: failoverLog,
+      clock,
       ...(runner ? { runner } : {}),
     }),
   });

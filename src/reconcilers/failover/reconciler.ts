@@ -16,6 +16,7 @@ import { type FinalizerWriter, hasFinalizer } from "../../controller/finalizers.
 import type { Log } from "../../controller/logger.ts";
 import type { StatusWriter } from "../../controller/objects.ts";
 import type { StoreReader } from "../../controller/store.ts";
+import { type Clock, systemClock } from "../clock.ts";
 import { REQUESTS_BY_PLAN } from "../indexes.ts";
 import { type Health, withHealth } from "../kstatus.ts";
 import { admit, anotherFailoverActive, isActive, isTerminal, type Rejection } from "./admission.ts";
@@ -51,6 +52,8 @@ export interface FailoverObjects {
 
 export interface FailoverReconcilerDeps extends FailoverObjects {
   requests: StoreReader<FailoverRequest>;
+  /** The time conditions and completion are recorded with (the runner's clock). */
+  clock?: Clock;
   /** Absent, an accepted request stays Pending. */
   runner?: FailoverRunner;
 }
@@ -213,6 +216,7 @@ export class FailoverReconciler implements Reconciler {
     health: Health,
   ): Promise<FailoverRequest | undefined> {
     const generation = request.metadata.generation ?? 0;
+    const now = (this.#d.clock ?? systemClock).now();
     const written = await this.#d.requestStatus.update(
       request,
       (current): FailoverRequestStatus | undefined => {
@@ -221,10 +225,10 @@ export class FailoverReconciler implements Reconciler {
           ...current.status,
           observedGeneration: generation,
           message: health.message,
-          conditions: withHealth(current.status?.conditions, health, generation),
+          conditions: withHealth(current.status?.conditions, health, generation, now),
         };
         if (phase) status.phase = phase;
-        if (phase === "Rejected") status.completionTime = metav1Time();
+        if (phase === "Rejected") status.completionTime = metav1Time(now);
         return status;
       },
     );

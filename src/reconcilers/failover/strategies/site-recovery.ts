@@ -192,6 +192,8 @@ async function act(scope: FailoverScope, action: AsrAction): Promise<StepResult>
     );
   const to = sideOf(scope.to);
   if (action === failover) recordRpo(scope.status, items);
+  if (action === failover || action === testFailover)
+    scope.status.totals = { ...scope.status.totals, items: items.length };
   const recoveryPlan = scope.plan.spec.siteRecovery?.recoveryPlanName;
   const result = recoveryPlan
     ? await actOnRecoveryPlan(scope, action, { ...vaultOf(scope), recoveryPlan }, items, to)

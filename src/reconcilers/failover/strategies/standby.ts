@@ -7,7 +7,7 @@
 import type { PowerState } from "../../../azure/gateways.ts";
 import { type Host, regionSpec } from "../../inventory.ts";
 import { some } from "../../some.ts";
-import { recordOperation } from "../operations.ts";
+import { completeOperation, findOperation, recordOperation } from "../operations.ts";
 import type { FailoverScope } from "../scope.ts";
 import { count } from "../status.ts";
 import { done, POLL_MS, type StepResult, wait } from "../step.ts";
@@ -57,7 +57,15 @@ export const standbyStrategy: FailoverStrategy = {
         desktopVirtualization.setAllowNewSession(h.pool.resourceGroup, h.pool.name, h.info.name, true),
       ),
     ]);
-    const started = hosts.filter((h) => h.vm && UP.has(h.vm.powerState)).length;
+    // A VM seen up (again) completes its recorded start, as evidence for the report.
+    const now = scope.now();
+    for (const h of hosts)
+      if (h.vm && UP.has(h.vm.powerState)) {
+        const op = findOperation(scope.status, "start", h.vm.id);
+        if (op) completeOperation(op, "Succeeded", now);
+      }
+    const started = hosts.filter((h) => h.vm && UP.has(h.vm.powerState)).length + starts.length;
+    scope.status.totals = { ...scope.status.totals, items: hosts.filter((h) => h.vm).length };
     count(scope.status, { itemsFailedOver: started });
     const missing = hosts.filter((h) => !h.vm);
     const remaining = toStart.length - starts.length + (toOpen.length - opens.length);
@@ -65,10 +73,7 @@ export const standbyStrategy: FailoverStrategy = {
       return wait(`started ${started} of ${hosts.length} standby VM(s); ${remaining} more to send`, 0);
     // One more look after the last starts, or a start preempted meanwhile would never be retried.
     if (starts.length > 0)
-      return wait(
-        `started ${started + starts.length} of ${hosts.length} standby VM(s); checking they stay up`,
-        POLL_MS,
-      );
+      return wait(`started ${started} of ${hosts.length} standby VM(s); checking they stay up`, POLL_MS);
     const note = missing.length > 0 ? `; no VM found for ${some(missing.map((h) => h.info.name))}` : "";
     return done(
       `${drill ? "started" : "started and opened to new sessions"} ${hosts.length} session host(s) in ${regionSpec(scope.plan, scope.to).location}${note}`,
