@@ -52,6 +52,10 @@ const sessionsPerHost = Number(args.sessions);
 const timeScale = Number(args["time-scale"]);
 const gracePeriod = args.grace!;
 const MAIN = join(import.meta.dirname, "..", "src", "cli", "main.ts");
+/** The operator runs with the V8 options its image sets (the Dockerfile's NODE_OPTIONS). */
+const NODE_OPTIONS = /^ENV NODE_OPTIONS="([^"]*)"/m.exec(
+  await readFile(join(import.meta.dirname, "..", "Dockerfile"), "utf8"),
+)?.[1];
 
 const SCENARIOS = {
   "sr-plan": { strategy: "SiteRecovery", recoveryPlan: true },
@@ -172,7 +176,7 @@ async function run(scenario: Scenario): Promise<void> {
     ],
     {
       stdio: ["ignore", process.env.BENCH_LOG ? "pipe" : "ignore", "inherit"],
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile },
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile, ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}) },
     },
   );
   if (process.env.BENCH_LOG) {

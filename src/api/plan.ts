@@ -39,7 +39,7 @@ export const PLAN_DEFAULTS = {
   verifyTimeout: "30m",
   /** Used when the plan sets neither verify.minAvailableHostsRatio nor verify.minAvailableHosts. */
   minAvailableHostsRatio: 1,
-  observeInterval: "5m",
+  observeInterval: "10m",
 } as const;
 
 const AZURE_NAME = "^[A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9_]$";

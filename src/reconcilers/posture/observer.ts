@@ -5,6 +5,7 @@ import {
   type AvdDisasterRecoveryPlan,
   type ConditionInput,
   metav1Time,
+  PLAN_DEFAULTS,
   PLAN_KIND,
   parseDuration,
   type Region,
@@ -68,7 +69,7 @@ export class PlanPosture implements PlanObserver {
         return now !== undefined && now.status?.activeFailover === undefined;
       },
     };
-    const steadyMs = clock.toRealMs(parseDuration(plan.spec.observeInterval ?? "5m"));
+    const steadyMs = clock.toRealMs(parseDuration(plan.spec.observeInterval ?? PLAN_DEFAULTS.observeInterval));
     try {
       return await this.#observe(ctx, steadyMs);
     } catch (error) {
