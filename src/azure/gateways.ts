@@ -290,8 +290,12 @@ export interface SiteRecoveryGateway {
    * Replicate back from where the VMs now run, so that a failback can follow. An item's
    * reprotect goes through the vault's mapping from the container it runs in back to its own,
    * under that mapping's policy, and lands a later failover in its protected VM's resource group.
+   * An item as just listed saves reading it again.
    */
-  beginReprotect(target: SiteRecoveryTarget, direction: FailoverDirection): Promise<SiteRecoveryOperation>;
+  beginReprotect(
+    target: SiteRecoveryTarget | ProtectedItemInfo,
+    direction: FailoverDirection,
+  ): Promise<SiteRecoveryOperation>;
   /** undefined when the vault has no such job. */
   getJob(vault: VaultRef, jobName: string): Promise<SiteRecoveryJobInfo | undefined>;
   /** One look at a recorded operation's job; never blocks on it. */

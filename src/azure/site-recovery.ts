@@ -45,6 +45,7 @@ interface RawResponse {
 export class SiteRecoveryAdapter implements SiteRecoveryGateway {
   readonly #client: SiteRecoveryManagementClient;
   readonly #pollIntervalMs: number;
+  readonly #mappings = new Map<string, { at: number; value: Promise<ContainerMappingInfo[]> }>();
 
   constructor(connection: AzureConnection, credential: TokenCredential, options: object) {
     this.#pollIntervalMs = connection.pollIntervalMs ?? 10_000;
@@ -293,7 +294,25 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
     );
   }
 
-  beginReprotect(target: SiteRecoveryTarget, direction: FailoverDirection): Promise<SiteRecoveryOperation> {
+  /**
+   * The vault's container mappings for the reprotects of one pass: read once a minute, not once per
+   * item (a reprotect of a thousand items would otherwise read them a thousand times).
+   */
+  #mappingsOf(vault: VaultRef): Promise<ContainerMappingInfo[]> {
+    const key = `${vault.resourceGroup}/${vault.vault}`.toLowerCase();
+    const now = performance.now();
+    const kept = this.#mappings.get(key);
+    if (kept && now - kept.at < MAPPINGS_KEPT_MS) return kept.value;
+    const value = this.listContainerMappings(vault);
+    this.#mappings.set(key, { at: now, value });
+    value.catch(() => this.#mappings.delete(key));
+    return value;
+  }
+
+  beginReprotect(
+    target: SiteRecoveryTarget | ProtectedItemInfo,
+    direction: FailoverDirection,
+  ): Promise<SiteRecoveryOperation> {
     if (isPlan(target))
       // A plan's reprotect takes no input: each item replicates back from where it runs.
       return this.#begin("siteRecovery/reprotect", target, (o) =>
@@ -314,26 +333,24 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
    * container the item fails over to, back to its own) gives the container and the policy;
    * a later failover lands in the resource group of the VM the item protects now.
    */
-  async #reprotectInput(item: ProtectedItemRef) {
-    const found = await this.#client.replicationProtectedItems.get(...itemArgs(item));
-    const p = found.properties ?? {};
-    const own = (found.id ?? "").slice(
-      0,
-      (found.id ?? "").toLowerCase().lastIndexOf("/replicationprotecteditems/"),
-    );
-    const from = (p.recoveryContainerId ?? "").toLowerCase();
-    const mapping = (await this.listContainerMappings(item)).find(
+  async #reprotectInput(item: ProtectedItemRef | ProtectedItemInfo) {
+    // A caller that has just listed the item hands it in; otherwise it is read.
+    const info =
+      "allowedOperations" in item && item.recoveryContainerId && item.a2a?.vmId
+        ? item
+        : itemInfo(await this.#client.replicationProtectedItems.get(...itemArgs(item)), item);
+    const own = info.id.slice(0, info.id.toLowerCase().lastIndexOf("/replicationprotecteditems/"));
+    const from = (info.recoveryContainerId ?? "").toLowerCase();
+    const mapping = (await this.#mappingsOf(item)).find(
       (m) =>
         m.sourceContainerId.toLowerCase() === from && m.targetContainerId.toLowerCase() === own.toLowerCase(),
     );
     if (!mapping)
       throw new AzureError(
-        `${targetId(item)}: vault ${item.vault} has no protection container mapping from ${p.recoveryContainerId} back to ${own}; create it, then reprotect`,
+        `${targetId(item)}: vault ${item.vault} has no protection container mapping from ${info.recoveryContainerId} back to ${own}; create it, then reprotect`,
         "ProtectionContainerMappingNotFound",
       );
-    const details = p.providerSpecificDetails;
-    const vmId =
-      details?.instanceType === "A2A" ? ((details as A2AReplicationDetails).fabricObjectId ?? "") : "";
+    const vmId = info.a2a?.vmId ?? "";
     const group = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+)\//i.exec(vmId)?.[1];
     return {
       instanceType: "A2A" as const,
@@ -426,6 +443,8 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
 }
 
 const isPlan = (target: SiteRecoveryTarget): target is RecoveryPlanRef => "recoveryPlan" in target;
+/** How long the container mappings read for reprotects are reused (real ms). */
+const MAPPINGS_KEPT_MS = 60_000;
 /** The SDK's leading arguments: the vault name first, then the resource group. */
 const itemArgs = (t: ProtectedItemRef) => [t.vault, t.resourceGroup, t.fabric, t.container, t.item] as const;
 const planArgs = (t: RecoveryPlanRef) => [t.vault, t.resourceGroup, t.recoveryPlan] as const;

@@ -164,8 +164,16 @@ describe("site recovery gateway", () => {
     expect((await find("vm-a")).protectionStateDescription).toBe("Failover committed");
     expect((await find("vm-a")).allowedOperations).toEqual(["ReverseReplicate", "DisableProtection"]);
 
-    // The gateway fills A2AReprotectInput from the reverse mapping and the protected VM's group.
-    await run(env.siteRecovery.beginReprotect(a, "RecoveryToPrimary"));
+    // The gateway fills A2AReprotectInput from the reverse mapping and the protected VM's group;
+    // an item as just listed is not read again.
+    const listed = await find("vm-a");
+    const itemReads = () =>
+      env.sim.admin.calls(
+        "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectedItems/read",
+      );
+    const readsBefore = itemReads();
+    await run(env.siteRecovery.beginReprotect(listed, "RecoveryToPrimary"));
+    expect(itemReads()).toBe(readsBefore);
     expect(env.sim.admin.audit().at(-1)?.details).toMatchObject({
       reprotect: {
         recoveryContainerId: containerId(primaryFabric),

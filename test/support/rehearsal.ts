@@ -2,7 +2,7 @@
 // namespace with the plan and Secret a user would apply, and the operator in this process on the
 // emulator's clock and throttling limits, talking to it through the real SDK clients.
 import { join } from "node:path";
-import { CoreV1Api } from "@kubernetes/client-node";
+import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { afterEach } from "vitest";
 import {
   type AvdDisasterRecoveryPlan,
@@ -32,6 +32,8 @@ export interface RehearsalOptions {
   /** Start the operator (default true). */
   operator?: boolean;
   operatorOptions?: InProcessOptions;
+  /** Another control plane than the run's shared one (a test that stops its API server). */
+  kubeConfig?: KubeConfig;
 }
 
 export interface Rehearsal {
@@ -54,8 +56,14 @@ export function rehearsals() {
     options.topology?.(topology);
     const sim = await startSim({ topology, timeScale: options.timeScale ?? 0.005 });
     cleanups.push(() => sim.close());
-    const kc = testKubeConfig();
-    const namespace = await freshNamespace(strategy.toLowerCase());
+    const kc = options.kubeConfig ?? testKubeConfig();
+    const namespace = options.kubeConfig
+      ? (
+          await kc
+            .makeApiClient(CoreV1Api)
+            .createNamespace({ body: { metadata: { generateName: `${strategy.toLowerCase()}-` } } })
+        ).metadata!.name!
+      : await freshNamespace(strategy.toLowerCase());
     await kc.makeApiClient(CoreV1Api).createNamespacedSecret({ namespace, body: rehearsalSecret(sim.info) });
     const plan = rehearsalPlan(strategy, sim.info, { ...(options.spec ? { spec: options.spec } : {}) });
     const k = avddr(kc);

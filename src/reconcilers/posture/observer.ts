@@ -69,7 +69,9 @@ export class PlanPosture implements PlanObserver {
         return now !== undefined && now.status?.activeFailover === undefined;
       },
     };
-    const steadyMs = clock.toRealMs(parseDuration(plan.spec.observeInterval ?? PLAN_DEFAULTS.observeInterval));
+    const steadyMs = clock.toRealMs(
+      parseDuration(plan.spec.observeInterval ?? PLAN_DEFAULTS.observeInterval),
+    );
     try {
       return await this.#observe(ctx, steadyMs);
     } catch (error) {

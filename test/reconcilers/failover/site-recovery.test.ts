@@ -180,14 +180,14 @@ describe("SiteRecovery failover, item by item", () => {
     expect(vault.sent("unplannedFailover").filter((item) => item === "vm-1")).toHaveLength(1);
   });
 
-  it("sends at most 100 items per pass and comes back at once for the rest", async () => {
-    const azure = siteRecoveryDeployment(150);
+  it("sends at most 200 items per pass (about a full ARM write bucket) and comes back at once for the rest", async () => {
+    const azure = siteRecoveryDeployment(250);
     const first = pass(azure, "FailingOver");
     expect(await asr.failover(first)).toMatchObject({ outcome: "wait", recheckMs: 0 });
-    expect(azure.siteRecovery.sent("unplannedFailover")).toHaveLength(100);
+    expect(azure.siteRecovery.sent("unplannedFailover")).toHaveLength(200);
     const second = pass(azure, "FailingOver", { last: first });
     expect(await asr.failover(second)).toMatchObject({ outcome: "wait", recheckMs: 10_000 });
-    expect(new Set(azure.siteRecovery.sent("unplannedFailover")).size).toBe(150);
+    expect(new Set(azure.siteRecovery.sent("unplannedFailover")).size).toBe(250);
   });
 
   it("records the RPO at failover once: the worst lag when the failover was first sent", async () => {

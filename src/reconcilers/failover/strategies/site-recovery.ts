@@ -22,8 +22,8 @@ import { count } from "../status.ts";
 import { done, failed, POLL_MS, type StepResult, wait } from "../step.ts";
 import type { FailoverStrategy, VerifyTarget } from "./strategy.ts";
 
-/** At most this many item actions are sent per reconcile (the pacer spaces them within ARM's budget). */
-const SENDS_PER_PASS = 100;
+/** At most this many item actions are sent per reconcile (about a full ARM write bucket; the pacer spaces them). */
+const SENDS_PER_PASS = 200;
 
 type Side = "Primary" | "Recovery";
 
@@ -129,7 +129,7 @@ export const siteRecoveryStrategy: FailoverStrategy = {
 
   async verifyTargets(scope): Promise<VerifyTarget[]> {
     if (scope.request.spec.type !== "Test") {
-      const inventory = await scope.inventory();
+      const inventory = await scope.hosts();
       return inventory.hosts
         .filter((h) => h.region === scope.to)
         .map((h) => ({ name: h.info.name, available: h.info.status === "Available", status: h.info.status }));
@@ -169,7 +169,7 @@ export const siteRecoveryStrategy: FailoverStrategy = {
 
 /** The protected items of the plan's session hosts (matched by the VM they protect or run on). */
 export async function planItems(scope: FailoverScope): Promise<ProtectedItemInfo[]> {
-  const [inventory, items] = await Promise.all([scope.inventory(), scope.protectedItems()]);
+  const [inventory, items] = await Promise.all([scope.hosts(), scope.protectedItems()]);
   const vms = new Set(inventory.hosts.map((h) => h.info.vmResourceId?.toLowerCase()).filter((id) => !!id));
   return items.filter(
     (i) =>
