@@ -123,10 +123,7 @@ export class AzureFailoverRunner implements FailoverRunner {
     summarise(status, reason, generationOf(live), scope.now());
     const writing = performance.now();
     const written = await this.#write(live, (draft) => Object.assign(draft, status));
-    log.debug(
-      { ms: Math.round(performance.now() - writing), bytes: JSON.stringify(status).length },
-      "status written",
-    );
+    log.debug({ ms: Math.round(performance.now() - writing) }, "status written");
     if (!written) return { requeueAfterMs: 0 };
     await this.#afterWrite(written, plan, before, log);
     if (isTerminal(written.status?.phase)) return undefined;
@@ -230,6 +227,8 @@ export class AzureFailoverRunner implements FailoverRunner {
     status.startTime ??= metav1Time(now);
     status.fromRegion = scope.from;
     status.toRegion = scope.to;
+    // A dry run goes from Pending straight to its end: no phase runs.
+    if (request.spec.dryRun) return undefined;
     status.phase = phases[0]!.name;
     status.message = `started: ${phases.map((p) => p.name).join(" → ")}`;
     startPhase(status, status.phase, now);

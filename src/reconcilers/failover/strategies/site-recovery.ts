@@ -308,13 +308,21 @@ async function actOnRecoveryPlan(
   const now = scope.now();
   const planId = `${ref.vault}/replicationRecoveryPlans/${ref.recoveryPlan}`;
   const recorded = findOperation(scope.status, action.kind, planId);
-  const pending = items.filter((i) => !action.reached(i, to));
   const plan = await scope.gateways.siteRecovery.getRecoveryPlan(ref);
   if (!plan)
     return failed(
       "RecoveryPlanNotFound",
       `recovery plan ${ref.recoveryPlan} (spec.siteRecovery.recoveryPlanName) was not found in vault ${ref.vault}: create it, or remove the field to act item by item`,
     );
+  // A session host the plan does not hold would be left behind: refuse before anything is sent.
+  const inPlan = new Set(plan.bootGroups.flat().map((id) => id.toLowerCase()));
+  const outside = items.filter((i) => !inPlan.has(i.id.toLowerCase()));
+  if (outside.length > 0 && !recorded)
+    return failed(
+      "RecoveryPlanIncomplete",
+      `recovery plan ${ref.recoveryPlan} lacks ${outside.length} protected session host(s): ${some(outside.map((i) => i.friendlyName))}; nothing was sent: add them to one of its boot groups (or remove spec.siteRecovery.recoveryPlanName to act item by item), then create a new FailoverRequest`,
+    );
+  const pending = items.filter((i) => inPlan.has(i.id.toLowerCase()) && !action.reached(i, to));
   if (pending.length === 0 && !plan.currentJob) {
     if (recorded) completeOperation(recorded, "Succeeded", now);
     return done(`${action.doing} of recovery plan ${ref.recoveryPlan} done (${items.length} item(s))`);
