@@ -6,7 +6,7 @@ import { expect } from "vitest";
 import { type AvdDisasterRecoveryPlan, getCondition, type Strategy } from "../../src/api/index.ts";
 import { expectSucceeded, finished, requestFailover } from "../failover/support.ts";
 import { until } from "../operator/fixtures.ts";
-import type { Rehearsal, RehearsalOptions } from "../support/rehearsal.ts";
+import { planWhere, type Rehearsal, type RehearsalOptions } from "../support/rehearsal.ts";
 
 export interface RoleScenario {
   name: string;
@@ -106,12 +106,10 @@ const hostAdded = async (r: Rehearsal) => {
     hostPool: `${NEW_HOST.resourceGroup}/${NEW_HOST.hostPool}`,
     vm: `${NEW_HOST.resourceGroup}/${NEW_HOST.vm}`,
   });
-  await until(
-    `${NEW_HOST.vm} replicated`,
-    async () => {
-      const p = await r.k.getPlan(r.namespace, r.planName);
-      return ready(p) && p.status?.replication?.protected === protectedBefore + 1 ? p : undefined;
-    },
+  await planWhere(
+    r,
+    `Ready with ${NEW_HOST.vm} replicated`,
+    (p) => ready(p) && p.status?.replication?.protected === protectedBefore + 1,
     READY_MS,
   );
   const enabled = r.sim.admin.audit({ operation: `${ITEMS}/write` }).map((e) => e.target.split("/").at(-1));
