@@ -1,7 +1,7 @@
 // The Azure RBAC action that authorizes each ARM operation the emulator serves, named as the
 // provider operation lists name it: config/azure/role.json is checked against this table
 // (test/azure-role). A kind the emulator serves on paths that Azure authorizes under different
-// actions (a vault-wide list against a container's) has one rule per ARM resource type.
+// actions (a host pool's user sessions against a session host's) has one rule per ARM resource type.
 import { armRequestKind } from "./request-observer.ts";
 
 export interface RbacRule {
@@ -28,6 +28,7 @@ const VAULT = "Microsoft.RecoveryServices/vaults";
 const CONTAINERS = `${VAULT}/replicationFabrics/replicationProtectionContainers`;
 const ITEMS = `${CONTAINERS}/replicationProtectedItems`;
 const PLANS = `${VAULT}/replicationRecoveryPlans`;
+const MAPPINGS = "replicationProtectionContainerMappings";
 const SESSIONS = "Microsoft.DesktopVirtualization/hostpools/sessionhosts/usersessions";
 /** What both a protected item and a recovery plan take, as POST …/{action}. */
 const FAILOVER_ACTIONS = [
@@ -38,14 +39,6 @@ const FAILOVER_ACTIONS = [
   "failoverCommit",
   "reProtect",
 ];
-
-/** A vault-wide list (GET …/vaults/{v}/{type}), which the emulator counts as the nested type's read. */
-const vaultWide = (nested: string, type: string): RbacRule => ({
-  kind: `${nested}/read`,
-  resourceType: `${VAULT}/${type}`,
-  action: `${VAULT}/${type}/read`,
-  source: RECOVERY,
-});
 
 export const RBAC_RULES: readonly RbacRule[] = [
   // ---- Microsoft.Compute ----
@@ -80,9 +73,13 @@ export const RBAC_RULES: readonly RbacRule[] = [
   // ---- Microsoft.RecoveryServices (Site Recovery) ----
   { kind: `${VAULT}/read`, action: "Microsoft.RecoveryServices/Vaults/read", source: RECOVERY },
   same(`${VAULT}/replicationFabrics/read`, RECOVERY),
-  vaultWide(CONTAINERS, "replicationProtectionContainers"),
+  // A vault-wide list is its own resource type, authorized apart from a container's list.
+  same(`${VAULT}/replicationProtectionContainers/read`, RECOVERY),
   same(`${CONTAINERS}/read`, RECOVERY),
-  vaultWide(ITEMS, "replicationProtectedItems"),
+  same(`${VAULT}/replicationPolicies/read`, RECOVERY),
+  same(`${VAULT}/${MAPPINGS}/read`, RECOVERY),
+  same(`${CONTAINERS}/${MAPPINGS}/read`, RECOVERY),
+  same(`${VAULT}/replicationProtectedItems/read`, RECOVERY),
   same(`${ITEMS}/read`, RECOVERY),
   same(`${ITEMS}/write`, RECOVERY),
   same(`${ITEMS}/recoveryPoints/read`, RECOVERY),
@@ -91,14 +88,14 @@ export const RBAC_RULES: readonly RbacRule[] = [
   same(`${PLANS}/read`, RECOVERY),
   ...FAILOVER_ACTIONS.map((a) => same(`${PLANS}/${a}/action`, RECOVERY)),
   same(`${VAULT}/replicationJobs/read`, RECOVERY),
-  {
-    // The emulator serves Site Recovery's operation status where other providers serve theirs;
-    // the live service's Azure-AsyncOperation is …/vaults/{v}/replicationOperationStatus/{id}
-    // (spec example ReplicationRecoveryPlans_TestFailover.json, 2023-06-01).
-    kind: "Microsoft.RecoveryServices/locations/operations/read",
-    action: `${VAULT}/replicationOperationStatus/read`,
-    source: RECOVERY,
-  },
+  // An action's 202 names two polling URLs; each is read as the list names it ("Read any Vault
+  // Replication Operation Status", "Track the results of an asynchronous operation on the
+  // resource …"): Azure-AsyncOperation …/vaults/{v}/replicationOperationStatus/{job} (spec
+  // example ReplicationRecoveryPlans_TestFailover.json, 2023-06-01) and Location
+  // …/{item or plan}/operationresults/{job} (a public trace of the live service).
+  same(`${VAULT}/replicationOperationStatus/read`, RECOVERY),
+  same(`${ITEMS}/operationresults/read`, RECOVERY),
+  same(`${PLANS}/operationresults/read`, RECOVERY),
 
   // ---- Microsoft.Resources ----
   same("Microsoft.Resources/subscriptions/read", RESOURCES),

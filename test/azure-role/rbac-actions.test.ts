@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RBAC_RULES, rbacRuleOf } from "../../src/azure/rbac-actions.ts";
+import type { ProviderRoute } from "../../src/sim/provider.ts";
 import { builtInProviders, type RunningSim, startSim } from "../../src/sim/server.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -15,13 +16,22 @@ const SESSIONS_KIND = "Microsoft.DesktopVirtualization/hostpools/sessionhosts/us
 
 describe("RBAC actions of the emulator's ARM operations", () => {
   let sim: RunningSim;
+  let routes: ProviderRoute[];
   beforeAll(async () => {
     sim = await startSim({ topology: join(ROOT, "config", "sim", "site-recovery.yaml") });
+    routes = builtInProviders.flatMap((p) => p.routes(sim.state));
   });
   afterAll(() => sim.close());
 
+  /** The action of a GET the emulator routes as it would route it: parameters are one segment. */
+  const actionOfGet = (path: string) => {
+    const route = routes.find(
+      (r) => r.method === "GET" && new RegExp(`^${r.path.replace(/\{\w+\}/g, "[^/]+")}$`, "i").test(path),
+    );
+    return route && rbacRuleOf(route.operation, path)?.action;
+  };
+
   it("name an action for every route the emulator serves", () => {
-    const routes = builtInProviders.flatMap((p) => p.routes(sim.state));
     const unmapped = routes
       .filter((r) => !rbacRuleOf(r.operation, r.path.replace(/\{(\w+)\}/g, "$1")))
       .map((r) => `${r.operation} (${r.method} ${r.path})`);
@@ -37,13 +47,13 @@ describe("RBAC actions of the emulator's ARM operations", () => {
     }
   });
 
-  it("tell a vault-wide list of protected items from a container's", () => {
-    expect(rbacRuleOf(ITEMS_KIND, `${VAULT}/replicationProtectedItems`)?.action).toBe(
+  it("tell a vault-wide list of protected items from a container's, as the emulator routes them", () => {
+    expect(actionOfGet(`${VAULT}/replicationProtectedItems`)).toBe(
       "Microsoft.RecoveryServices/vaults/replicationProtectedItems/read",
     );
     const inContainer = `${VAULT}/replicationFabrics/f/replicationProtectionContainers/c/replicationProtectedItems`;
-    expect(rbacRuleOf(ITEMS_KIND, inContainer)?.action).toBe(ITEMS_KIND);
-    expect(rbacRuleOf(ITEMS_KIND, `${inContainer}/vm-1`)?.action).toBe(ITEMS_KIND);
+    expect(actionOfGet(inContainer)).toBe(ITEMS_KIND);
+    expect(actionOfGet(`${inContainer}/vm-1`)).toBe(ITEMS_KIND);
   });
 
   it("tell a host pool's user sessions from a session host's", () => {
@@ -55,11 +65,23 @@ describe("RBAC actions of the emulator's ARM operations", () => {
     );
   });
 
-  it("authorize Site Recovery's operation status as the vault's replicationOperationStatus", () => {
-    const status = `${SUB}/providers/Microsoft.RecoveryServices/locations/northeurope/operations/op-1`;
-    expect(rbacRuleOf("Microsoft.RecoveryServices/locations/operations/read", status)?.action).toBe(
+  it("authorize following an action's 202 as reading the polling URLs it names", () => {
+    const item = `${VAULT}/replicationFabrics/f/replicationProtectionContainers/c/replicationProtectedItems/vm-1`;
+    const polls = [
+      `${VAULT}/replicationOperationStatus/job-1`,
+      `${item}/operationresults/job-1`,
+      `${VAULT}/replicationRecoveryPlans/rp/operationresults/job-1`,
+    ].map(actionOfGet);
+    expect(polls).toEqual([
       "Microsoft.RecoveryServices/vaults/replicationOperationStatus/read",
-    );
+      `${ITEMS_KIND.replace(/\/read$/, "")}/operationresults/read`,
+      "Microsoft.RecoveryServices/vaults/replicationRecoveryPlans/operationresults/read",
+    ]);
+  });
+
+  it("keep no rule for a kind the emulator does not serve", () => {
+    const used = new Set(routes.map((r) => rbacRuleOf(r.operation, r.path.replace(/\{(\w+)\}/g, "$1"))));
+    expect(RBAC_RULES.filter((rule) => !used.has(rule)).map((rule) => rule.kind)).toEqual([]);
   });
 
   it("know nothing of a kind the table lacks", () => {
