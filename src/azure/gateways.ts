@@ -257,14 +257,6 @@ export interface ContainerMappingInfo {
   state: string;
 }
 
-export interface ReplicationPolicyInfo {
-  id: string;
-  name: string;
-  recoveryPointHistoryMinutes?: number;
-  appConsistentFrequencyMinutes?: number;
-  crashConsistentFrequencyMinutes?: number;
-}
-
 export interface RecoveryPlanInfo extends RecoveryPlanRef {
   id: string;
   allowedOperations: string[];
@@ -281,7 +273,6 @@ export interface SiteRecoveryGateway {
   getRecoveryPlan(plan: RecoveryPlanRef): Promise<RecoveryPlanInfo | undefined>;
   /** Every protection container mapping of the vault, with the regions of both ends. */
   listContainerMappings(vault: VaultRef): Promise<ContainerMappingInfo[]>;
-  listReplicationPolicies(vault: VaultRef): Promise<ReplicationPolicyInfo[]>;
   beginEnableReplication(vault: VaultRef, spec: EnableReplication): Promise<SiteRecoveryOperation>;
   beginFailover(target: SiteRecoveryTarget, options: FailoverOptions): Promise<SiteRecoveryOperation>;
   beginTestFailoverCleanup(target: SiteRecoveryTarget, comments?: string): Promise<SiteRecoveryOperation>;

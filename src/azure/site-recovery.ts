@@ -5,7 +5,6 @@
 // after a restart; nothing is sent twice.
 
 import {
-  type A2APolicyDetails,
   type A2AReplicationDetails,
   type AzureFabricSpecificDetails,
   SiteRecoveryManagementClient,
@@ -25,7 +24,6 @@ import type {
   RecoveryPlanInfo,
   RecoveryPlanRef,
   RecoveryPointType,
-  ReplicationPolicyInfo,
   SiteRecoveryGateway,
   SiteRecoveryJobInfo,
   SiteRecoveryOperation,
@@ -117,28 +115,6 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
           },
         );
       },
-    );
-  }
-
-  listReplicationPolicies(vault: VaultRef): Promise<ReplicationPolicyInfo[]> {
-    return azureCall(`listing the replication policies of vault ${vault.resourceGroup}/${vault.vault}`, () =>
-      collect(this.#client.replicationPolicies.list(vault.vault, vault.resourceGroup), (p) => {
-        const details = p.properties?.providerSpecificDetails;
-        const a2a = details?.instanceType === "A2A" ? (details as A2APolicyDetails) : undefined;
-        return {
-          id: p.id ?? "",
-          name: p.name ?? "",
-          ...(a2a?.recoveryPointHistory !== undefined
-            ? { recoveryPointHistoryMinutes: a2a.recoveryPointHistory }
-            : {}),
-          ...(a2a?.appConsistentFrequencyInMinutes !== undefined
-            ? { appConsistentFrequencyMinutes: a2a.appConsistentFrequencyInMinutes }
-            : {}),
-          ...(a2a?.crashConsistentFrequencyInMinutes !== undefined
-            ? { crashConsistentFrequencyMinutes: a2a.crashConsistentFrequencyInMinutes }
-            : {}),
-        };
-      }),
     );
   }
 

@@ -8,6 +8,7 @@ import {
   parseDuration,
   type ReplicationStatus,
 } from "../../api/index.ts";
+import { classifyAzureError } from "../../azure/classify.ts";
 import { AzureError } from "../../azure/errors.ts";
 import type { ProtectedItemInfo, RecoveryPlanInfo, VaultRef } from "../../azure/gateways.ts";
 import { activeRegionOf, type Host, type Inventory, regionSpec } from "../inventory.ts";
@@ -272,17 +273,25 @@ async function enableReplication(
   const source = containerPath(mapping.sourceContainerId);
   const started: string[] = [];
   if (!(await mayAct(ctx))) return undefined;
+  const refused: string[] = [];
   for (const host of hosts
     .filter((h) => h.info.vmResourceId && h.vm?.location === from)
     .slice(0, ENABLE_PER_PASS)) {
-    await ctx.gateways.siteRecovery.beginEnableReplication(vault, {
-      vmId: host.info.vmResourceId!,
-      ...source,
-      policyId: mapping.policyId,
-      recoveryContainerId: mapping.targetContainerId,
-      recoveryResourceGroupId,
-    });
-    started.push(vmName(host));
+    try {
+      await ctx.gateways.siteRecovery.beginEnableReplication(vault, {
+        vmId: host.info.vmResourceId!,
+        ...source,
+        policyId: mapping.policyId,
+        recoveryContainerId: mapping.targetContainerId,
+        recoveryResourceGroupId,
+      });
+      started.push(vmName(host));
+    } catch (error) {
+      // Refused for this VM (a permission, a quota): the rest of the posture still holds.
+      const failure = classifyAzureError(error);
+      if (failure.kind !== "needsPerson") throw error;
+      refused.push(`${vmName(host)}: ${failure.message}; ${failure.fix}`);
+    }
   }
   if (started.length > 0) {
     inFlight.push(`enabling replication for ${some(started)}`);
@@ -293,6 +302,11 @@ async function enableReplication(
       note: `enabling ASR replication for ${started.length} session-host VM(s) without it (spec.siteRecovery.enableReplication): ${some(started)}`,
     });
   }
+  if (refused.length > 0)
+    return {
+      reason: "EnableReplicationRefused",
+      message: `Azure refused to enable replication for ${refused.length} VM(s): ${refused.slice(0, 3).join("; ")}`,
+    };
   return undefined;
 }
 
