@@ -24,7 +24,7 @@ import { startSim } from "../src/sim/server.ts";
 const { values: args } = parseArgs({
   options: {
     sizes: { type: "string", default: "100,1000,5000" },
-    strategies: { type: "string", default: "SiteRecovery,StandbyHostPool" },
+    strategies: { type: "string", default: "SiteRecovery,StandbyHostPool,SharedHostPool" },
   },
 });
 const POOLS = 10;
@@ -93,9 +93,8 @@ for (const strategy of args.strategies!.split(",") as Strategy[]) {
         clientId: sim.info.clientId,
         clientSecret: sim.info.clientSecret,
       };
-      // The first observation drains the standby hosts; after it, the plan is steady.
-      await posture.observe(plan, credentials);
-      await posture.observe(plan, credentials);
+      // The first observations put the standby hosts in drain mode (a few hundred a pass); then the plan is steady.
+      for (let i = 0; i < 50 && (await posture.observe(plan, credentials)).health.state !== "Ready"; i++);
       const before = sim.state.counters.total();
       const started = performance.now();
       let health = "";
@@ -110,7 +109,9 @@ for (const strategy of args.strategies!.split(",") as Strategy[]) {
       const minimum =
         strategy === "SiteRecovery"
           ? POOLS * pages(perPool) + pages(hosts) + pages(hosts) + 1
-          : 2 * POOLS * pages(perPool) + 2 * pages(hosts) + 2;
+          : strategy === "StandbyHostPool"
+            ? 2 * POOLS * pages(perPool) + 2 * pages(hosts) + 2
+            : POOLS * pages(2 * perPool) + 2 * pages(hosts);
       const perHour = (reads * 3_600_000) / parseDuration(PLAN_DEFAULTS.observeInterval);
       out(
         `${strategy.padEnd(16)} ${String(hosts).padStart(6)} ${reads.toFixed(0).padStart(6)} ${String(minimum).padStart(8)} ${(reads / minimum).toFixed(2).padStart(6)} ${ms.toFixed(0).padStart(6)} ${perHour.toFixed(0).padStart(8)} ${((100 * perHour) / HOURLY_READS).toFixed(2).padStart(10)}`,
