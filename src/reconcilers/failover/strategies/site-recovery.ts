@@ -9,6 +9,7 @@ import { classifyAzureError } from "../../../azure/classify.ts";
 import type {
   FailoverDirection,
   ProtectedItemInfo,
+  RecoveryPlanInfo,
   RecoveryPlanRef,
   SiteRecoveryOperation,
   SiteRecoveryTarget,
@@ -184,6 +185,27 @@ function vaultOf(scope: FailoverScope): VaultRef {
 }
 
 async function act(scope: FailoverScope, action: AsrAction): Promise<StepResult> {
+  const recoveryPlan = scope.plan.spec.siteRecovery?.recoveryPlanName;
+  const ref = recoveryPlan ? { ...vaultOf(scope), recoveryPlan } : undefined;
+  const plan = ref ? await scope.gateways.siteRecovery.getRecoveryPlan(ref) : undefined;
+  if (ref && !plan)
+    return failed(
+      "RecoveryPlanNotFound",
+      `recovery plan ${ref.recoveryPlan} (spec.siteRecovery.recoveryPlanName) was not found in vault ${ref.vault}: create it, or remove the field to act item by item`,
+    );
+  // While the plan's job runs, one read a look: its items are read once it has ended.
+  if (ref && plan?.currentJob) {
+    const planId = `${ref.vault}/replicationRecoveryPlans/${ref.recoveryPlan}`;
+    if (
+      !findOperation(scope.status, action.kind, planId) &&
+      action.scenario.test(plan.currentJob.scenarioName)
+    )
+      adopt(scope, action, planId, plan.currentJob.jobName);
+    return wait(
+      `${action.doing} of recovery plan ${ref.recoveryPlan} running (job ${plan.currentJob.jobName})`,
+      POLL_MS,
+    );
+  }
   const items = await planItems(scope);
   if (items.length === 0)
     return failed(
@@ -194,10 +216,10 @@ async function act(scope: FailoverScope, action: AsrAction): Promise<StepResult>
   if (action === failover) recordRpo(scope.status, items);
   if (action === failover || action === testFailover)
     scope.status.totals = { ...scope.status.totals, items: items.length };
-  const recoveryPlan = scope.plan.spec.siteRecovery?.recoveryPlanName;
-  const result = recoveryPlan
-    ? await actOnRecoveryPlan(scope, action, { ...vaultOf(scope), recoveryPlan }, items, to)
-    : await actOnItems(scope, action, items, to);
+  const result =
+    ref && plan
+      ? await actOnRecoveryPlan(scope, action, ref, plan, items, to)
+      : await actOnItems(scope, action, items, to);
   if (action === failover || action === testFailover)
     count(scope.status, { itemsFailedOver: items.filter((i) => action.reached(i, to)).length });
   return result;
@@ -302,18 +324,13 @@ async function actOnRecoveryPlan(
   scope: FailoverScope,
   action: AsrAction,
   ref: RecoveryPlanRef,
+  plan: RecoveryPlanInfo,
   items: ProtectedItemInfo[],
   to: Side,
 ): Promise<StepResult> {
   const now = scope.now();
   const planId = `${ref.vault}/replicationRecoveryPlans/${ref.recoveryPlan}`;
   const recorded = findOperation(scope.status, action.kind, planId);
-  const plan = await scope.gateways.siteRecovery.getRecoveryPlan(ref);
-  if (!plan)
-    return failed(
-      "RecoveryPlanNotFound",
-      `recovery plan ${ref.recoveryPlan} (spec.siteRecovery.recoveryPlanName) was not found in vault ${ref.vault}: create it, or remove the field to act item by item`,
-    );
   // A session host the plan does not hold would be left behind: refuse before anything is sent.
   const inPlan = new Set(plan.bootGroups.flat().map((id) => id.toLowerCase()));
   const outside = items.filter((i) => !inPlan.has(i.id.toLowerCase()));
@@ -323,16 +340,11 @@ async function actOnRecoveryPlan(
       `recovery plan ${ref.recoveryPlan} lacks ${outside.length} protected session host(s): ${some(outside.map((i) => i.friendlyName))}; nothing was sent: add them to one of its boot groups (or remove spec.siteRecovery.recoveryPlanName to act item by item), then create a new FailoverRequest`,
     );
   const pending = items.filter((i) => inPlan.has(i.id.toLowerCase()) && !action.reached(i, to));
-  if (pending.length === 0 && !plan.currentJob) {
+  if (pending.length === 0) {
     if (recorded) completeOperation(recorded, "Succeeded", now);
     return done(`${action.doing} of recovery plan ${ref.recoveryPlan} done (${items.length} item(s))`);
   }
   const progress = `${items.length - pending.length} of ${items.length} item(s) done`;
-  if (plan.currentJob) {
-    if (!recorded && action.scenario.test(plan.currentJob.scenarioName))
-      adopt(scope, action, planId, plan.currentJob.jobName);
-    return wait(`${action.doing} of recovery plan ${ref.recoveryPlan} running: ${progress}`, POLL_MS);
-  }
   if (recorded && !recorded.result) {
     const job = await scope.gateways.siteRecovery.checkOperation(siteRecoveryOperation(recorded, ref));
     if (job.status === "failed" || job.status === "canceled") {
