@@ -131,10 +131,16 @@ const OperationSchema = Type.Object(
     step: StringEnum(FAILOVER_PHASES, { description: "Phase that started it, e.g. FailingOver." }),
     kind: Type.String({ maxLength: 64, description: "What it is, e.g. unplannedFailover, start." }),
     id: Type.String({
-      maxLength: 2048,
-      description: "ASR job name, or the resource id for an action Azure tracks on the resource itself.",
+      maxLength: 256,
+      description: "The ASR job's name, or for a VM's power action resourceGroup/vm.",
     }),
-    target: Type.Optional(Type.String({ maxLength: 1024, description: "Resource the action acts on." })),
+    target: Type.Optional(
+      Type.String({
+        maxLength: 256,
+        description:
+          "What the action acts on: a protected item's name, recoveryPlans/<name>, or resourceGroup/vm.",
+      }),
+    ),
     startedAt: Timestamp(),
     /** Succeeded, Failed or Cancelled once the operator has seen it end. */
     result: Type.Optional(StringEnum(["Succeeded", "Failed", "Cancelled"] as const)),
@@ -146,31 +152,49 @@ const OperationSchema = Type.Object(
 );
 export type FailoverOperation = Static<typeof OperationSchema>;
 
-/** Sessions that something happened to at one instant: "pool/host/sessionId/user" each. */
+/** Sessions, as indices into DrainRecord.sessions, that something happened to at one instant. */
 const SessionBatchSchema = Type.Object(
   {
     at: Timestamp(),
-    sessions: Type.Array(Type.String({ maxLength: 512 }), { maxItems: 10000 }),
+    sessions: Type.Array(Type.Integer({ minimum: 0 }), { maxItems: 100000 }),
   },
   { additionalProperties: false },
 );
 export type SessionBatch = Static<typeof SessionBatchSchema>;
 
+/**
+ * What happened to each user session, kept compact so that a drain of tens of thousands of
+ * sessions fits in the object: each session once in `sessions`, in the order its notice was
+ * recorded; `notified` says how many of the next ones were told at which time; `loggedOff` and
+ * `signedOut` refer to them by index. src/api/drain-record.ts reads and writes it.
+ */
 const DrainRecordSchema = Type.Object(
   {
-    notified: Type.Optional(
-      Type.Array(SessionBatchSchema, {
-        maxItems: 2000,
-        description:
-          "Sessions sent the drain notice, by when it was sent (no log-off before that plus the grace period).",
+    sessions: Type.Optional(
+      Type.Array(Type.String({ maxLength: 512 }), {
+        maxItems: 100000,
+        description: "Each session notified, as host/sessionId/user/signInTime (base 36 seconds).",
       }),
     ),
+    notified: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { at: Timestamp(), count: Type.Integer({ minimum: 0 }) },
+          { additionalProperties: false },
+        ),
+        {
+          maxItems: 10000,
+          description:
+            "When the next `count` sessions were sent the notice: nobody is logged off before that plus the grace period.",
+        },
+      ),
+    ),
     loggedOff: Type.Optional(
-      Type.Array(SessionBatchSchema, { maxItems: 2000, description: "Sessions logged off, by when." }),
+      Type.Array(SessionBatchSchema, { maxItems: 10000, description: "Sessions logged off, by when." }),
     ),
     signedOut: Type.Optional(
       Type.Array(SessionBatchSchema, {
-        maxItems: 2000,
+        maxItems: 10000,
         description: "Notified sessions that ended by themselves (the user signed out), by when it was seen.",
       }),
     ),
@@ -284,15 +308,9 @@ export const FailoverRequestStatusSchema = Type.Object(
     ),
     rpoAtFailoverSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
     preview: Type.Optional(described(PreviewSchema, "What a dry run found it would do.")),
-    asrJobIds: Type.Optional(
-      Type.Array(Type.String({ maxLength: 2048 }), {
-        maxItems: 1000,
-        description: "Azure Site Recovery jobs started for this request.",
-      }),
-    ),
     operations: Type.Optional(
       Type.Array(OperationSchema, {
-        maxItems: 5000,
+        maxItems: 30000,
         description:
           "Azure actions this request started, so that a restarted operator resumes instead of repeating them.",
       }),

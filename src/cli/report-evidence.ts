@@ -5,16 +5,16 @@
 import {
   type AvdDisasterRecoveryPlan,
   type Condition,
+  drainHistory,
   type FailoverRequest,
   formatDuration,
   metav1Time,
+  parseSessionKey,
   type RegionSpec,
-  type SessionBatch,
 } from "../api/index.ts";
 import { type Meter, meters, route } from "./progress.ts";
 
 export interface SessionEvidence {
-  pool: string;
   host: string;
   sessionId: string;
   user: string;
@@ -62,7 +62,6 @@ export interface Evidence {
     required: number;
     notAvailable: Array<{ host: string; status: string }>;
   };
-  asrJobIds: string[];
   conditions: Condition[];
   errors: string[];
   /** Epoch ms of the start and the end of the timeline. */
@@ -71,52 +70,34 @@ export interface Evidence {
   marks: Array<{ kind: "notice" | "logOff" | "signOut" | "action"; at: string; count: number }>;
 }
 
-/** "pool/host/sessionId/user/createTimeSeconds" (the time is absent in older records). */
-function parseSessionKey(key: string): Omit<SessionEvidence, "outcome"> {
-  const [pool = "", host = "", sessionId = "", ...rest] = key.split("/");
-  const since = rest.length > 1 && /^\d+$/.test(rest.at(-1)!) ? rest.pop() : undefined;
-  return {
-    pool,
-    host,
-    sessionId,
-    user: rest.join("/"),
-    ...(since ? { signedInAt: new Date(Number(since) * 1000).toISOString().replace(".000Z", "Z") } : {}),
-  };
-}
-
-function firstTimes(batches: readonly SessionBatch[] | undefined): Map<string, string> {
-  const times = new Map<string, string>();
-  for (const b of batches ?? []) for (const s of b.sessions) if (!times.has(s)) times.set(s, b.at);
-  return times;
-}
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : metav1Time(new Date(ms)));
 
 function sessions(request: FailoverRequest): SessionEvidence[] {
-  const drain = request.status?.drain ?? {};
-  const notified = firstTimes(drain.notified);
-  const loggedOff = firstTimes(drain.loggedOff);
-  const signedOut = firstTimes(drain.signedOut);
-  const keys = new Set([...notified.keys(), ...loggedOff.keys(), ...signedOut.keys()]);
-  return [...keys]
-    .map((key) => {
-      const notifiedAt = notified.get(key);
-      const loggedOffAt = loggedOff.get(key);
-      const signedOutAt = signedOut.get(key);
-      const outcome = loggedOffAt
-        ? "logged off"
-        : signedOutAt
-          ? "signed out after the notice"
-          : notifiedAt
-            ? "notified, not logged off"
-            : "logged off without a recorded notice";
+  return drainHistory(request.status?.drain)
+    .map((h) => {
+      const signedInAt = signInTimeOf(h.key);
+      const loggedOffAt = iso(h.loggedOffAt);
+      const signedOutAt = iso(h.signedOutAt);
       return {
-        ...parseSessionKey(key),
-        ...(notifiedAt ? { notifiedAt } : {}),
+        ...parseSessionKey(h.key),
+        ...(signedInAt ? { signedInAt } : {}),
+        notifiedAt: iso(h.notifiedAt)!,
         ...(loggedOffAt ? { loggedOffAt } : {}),
         ...(signedOutAt ? { signedOutAt } : {}),
-        outcome,
+        outcome: loggedOffAt
+          ? "logged off"
+          : signedOutAt
+            ? "signed out after the notice"
+            : "notified, not logged off",
       };
     })
     .sort((a, b) => a.user.localeCompare(b.user) || a.host.localeCompare(b.host));
+}
+
+/** The sign-in time a session key carries (base 36 seconds), if any. */
+function signInTimeOf(key: string): string | undefined {
+  const since = key.split("/")[3];
+  return since ? metav1Time(new Date(Number.parseInt(since, 36) * 1000)) : undefined;
 }
 
 const KSTATUS: ReadonlySet<string> = new Set(["Ready", "Reconciling", "Stalled"]);
@@ -214,7 +195,7 @@ export function gatherEvidence(
     ...(s.drain?.notified ?? []).map((b) => ({
       kind: "notice" as const,
       at: b.at,
-      count: b.sessions.length,
+      count: b.count,
     })),
     ...(s.drain?.loggedOff ?? []).map((b) => ({
       kind: "logOff" as const,
@@ -257,7 +238,6 @@ export function gatherEvidence(
           },
         }
       : {}),
-    asrJobIds: s.asrJobIds ?? [],
     conditions: s.conditions ?? [],
     errors: errors(request),
     ...(Number.isNaN(start) ? {} : { window: { start, end: Math.max(end, start + 1000) } }),

@@ -65,19 +65,9 @@ export function reportSections(e: Evidence): Section[] {
           text: "Each user session on the hosts left: when its user was told, and when it ended.",
         },
         table(
-          [
-            "User",
-            "Host pool",
-            "Session host",
-            "Signed in",
-            "Notified",
-            "Logged off",
-            "Signed out",
-            "Outcome",
-          ],
+          ["User", "Session host", "Signed in", "Notified", "Logged off", "Signed out", "Outcome"],
           e.sessions.map((s) => [
             s.user,
-            s.pool,
             s.host,
             s.signedInAt,
             s.notifiedAt,
@@ -101,9 +91,6 @@ export function reportSections(e: Evidence): Section[] {
           e.actions.map((a) => [a.step, a.kind, a.target, a.startedAt, a.completedAt, a.result, a.id]),
           { monospace: [6] },
         ),
-        ...(e.asrJobIds.length > 0
-          ? [{ kind: "text" as const, text: `Azure Site Recovery jobs: ${e.asrJobIds.join(", ")}` }]
-          : []),
       ],
     },
     {

@@ -1,9 +1,9 @@
 // The drain phase on its own, with a fake host pool and a clock the test moves: who is told,
 // when each user is logged off, and what survives a restart.
 import { describe, expect, it } from "vitest";
-import type { AvdDisasterRecoveryPlan } from "../../../src/api/index.ts";
+import { type AvdDisasterRecoveryPlan, drainHistory } from "../../../src/api/index.ts";
 import { AzureError } from "../../../src/azure/errors.ts";
-import { drain, sessionKey } from "../../../src/reconcilers/failover/phases/drain.ts";
+import { drain, userSessionKey } from "../../../src/reconcilers/failover/phases/drain.ts";
 import { FakeDesktopVirtualization, fakeScope, TestClock } from "./fakes.ts";
 
 function pool() {
@@ -29,7 +29,8 @@ describe("drain", () => {
     expect([...dv.hosts.values()].every((h) => !h.allowNewSession)).toBe(true);
     expect(notices(dv)).toHaveLength(3);
     expect(logOffs(dv)).toEqual([]);
-    expect(scope.status.drain?.notified?.[0]?.sessions).toHaveLength(3);
+    expect(scope.status.drain?.notified?.[0]?.count).toBe(3);
+    expect(scope.status.drain?.sessions).toHaveLength(3);
     expect(scope.status.counters).toMatchObject({
       hostsDrained: 2,
       sessionsNotified: 3,
@@ -63,8 +64,9 @@ describe("drain", () => {
     const first = fakeScope(dv, { clock });
     await drain(first);
     // The status write of that pass never happened for carol: her notice time is unknown.
-    const batch = first.status.drain!.notified![0]!;
-    batch.sessions = batch.sessions.filter((k) => k !== sessionKey(carol));
+    const record = first.status.drain!;
+    record.sessions!.splice(record.sessions!.indexOf(userSessionKey(carol)), 1);
+    record.notified![0]!.count -= 1;
     clock.advance(300);
     await drain(fakeScope(dv, { clock, status: first.status }));
     expect(notices(dv).filter((c) => c.endsWith(`/${carol.sessionId}`))).toHaveLength(2);
@@ -111,9 +113,11 @@ describe("drain", () => {
     });
     const result = await drain(next);
     expect(logOffs(dv)).toEqual([]);
-    expect(next.status.drain?.signedOut?.[0]?.sessions).toEqual([
-      expect.stringContaining("alice@contoso.com"),
-    ]);
+    expect(
+      drainHistory(next.status.drain)
+        .filter((h) => h.signedOutAt)
+        .map((h) => h.key),
+    ).toEqual([expect.stringContaining("alice@contoso.com")]);
     // verify.timeout (30m by default) has passed since the drain began.
     expect(result.outcome).toBe("failed");
     expect(result.outcome === "failed" && result.message).toMatch(

@@ -54,10 +54,9 @@ describe("SiteRecovery failover, item by item", () => {
       { type: "planned", direction: "PrimaryToRecovery" },
     ]);
     expect(first.status.operations).toMatchObject([
-      { step: "FailingOver", kind: "unplannedFailover", id: "job-1", target: vault.itemId("vm-0") },
-      { step: "FailingOver", kind: "unplannedFailover", id: "job-2", target: vault.itemId("vm-1") },
+      { step: "FailingOver", kind: "unplannedFailover", id: "job-1", target: "vm-0" },
+      { step: "FailingOver", kind: "unplannedFailover", id: "job-2", target: "vm-1" },
     ]);
-    expect(first.status.asrJobIds).toEqual(["job-1", "job-2"]);
 
     const running = pass(azure, "FailingOver", { last: first });
     expect(await asr.failover(running)).toMatchObject({ outcome: "wait" });
@@ -108,7 +107,7 @@ describe("SiteRecovery failover, item by item", () => {
     expect(await asr.failover(scope)).toMatchObject({ outcome: "wait" });
     expect(azure.siteRecovery.sent("unplannedFailover")).toEqual(["vm-1"]);
     expect(scope.status.operations).toContainEqual(
-      expect.objectContaining({ id: job, target: azure.siteRecovery.itemId("vm-0"), adopted: true }),
+      expect.objectContaining({ id: job, target: "vm-0", adopted: true }),
     );
   });
 
@@ -117,7 +116,7 @@ describe("SiteRecovery failover, item by item", () => {
     azure.siteRecovery.startJob("vm-0", "TestFailover"); // a drill started from the portal
     const first = pass(azure, "FailingOver");
     expect(await asr.failover(first)).toMatchObject({ outcome: "wait" });
-    expect(first.status.operations?.map((o) => o.target)).toEqual([azure.siteRecovery.itemId("vm-1")]);
+    expect(first.status.operations?.map((o) => o.target)).toEqual(["vm-1"]);
 
     azure.siteRecovery.finishJobs();
     const result = await asr.failover(pass(azure, "FailingOver", { last: first }));
@@ -168,15 +167,12 @@ describe("SiteRecovery failover, item by item", () => {
       vault.failWith = { match: /unplannedFailover vm-0/, error };
       last = pass(azure, "FailingOver", last ? { last } : {});
       expect(await asr.failover(last)).toMatchObject({ outcome: "wait" });
-      expect(last.status.operations?.map((o) => o.target)).toEqual([vault.itemId("vm-1")]);
+      expect(last.status.operations?.map((o) => o.target)).toEqual(["vm-1"]);
     }
     vault.failWith = undefined;
     const later = pass(azure, "FailingOver", { last: last! });
     await asr.failover(later);
-    expect(later.status.operations?.map((o) => o.target)).toEqual([
-      vault.itemId("vm-1"),
-      vault.itemId("vm-0"),
-    ]);
+    expect(later.status.operations?.map((o) => o.target)).toEqual(["vm-1", "vm-0"]);
     expect(vault.sent("unplannedFailover").filter((item) => item === "vm-1")).toHaveLength(1);
   });
 
@@ -258,7 +254,7 @@ describe("SiteRecovery through a recovery plan", () => {
     expect(await asr.failover(first)).toMatchObject({ outcome: "wait" });
     expect(azure.siteRecovery.sent("unplannedFailover")).toEqual([RECOVERY_PLAN]);
     expect(first.status.operations).toMatchObject([
-      { kind: "unplannedFailover", id: "job-1", target: azure.siteRecovery.planId() },
+      { kind: "unplannedFailover", id: "job-1", target: `recoveryPlans/${RECOVERY_PLAN}` },
     ]);
     const running = pass(azure, "FailingOver", { recoveryPlan: true, last: first });
     expect(await asr.failover(running)).toMatchObject({ outcome: "wait" });

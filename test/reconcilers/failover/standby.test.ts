@@ -23,7 +23,7 @@ describe("standby failover", () => {
       "start sb-a",
     ]);
     expect(scope.status.operations).toMatchObject([
-      { step: "FailingOver", kind: "start", target: azure.compute.vms.get("sb-a")!.id },
+      { step: "FailingOver", kind: "start", target: "rg-neu/sb-a" },
     ]);
   });
 

@@ -5,7 +5,15 @@
 // pacer spaces it) and records it, so log-offs follow their notices while later notices still go
 // out. Invariant, across restarts: nobody is logged off before their recorded notice time plus
 // the grace period; a notice whose sending was not recorded is sent again, with the full grace.
-import { type DrainRecord, formatDuration, metav1Time, type SessionBatch } from "../../../api/index.ts";
+import {
+  type DrainRecord,
+  drainHistory,
+  formatDuration,
+  metav1Time,
+  sessionKey,
+  withEnded,
+  withNotified,
+} from "../../../api/index.ts";
 import { classifyAzureError } from "../../../azure/classify.ts";
 import type { UserSessionInfo } from "../../../azure/gateways.ts";
 import type { Host } from "../../inventory.ts";
@@ -32,19 +40,14 @@ const BEST_EFFORT_MS = 2 * 60_000;
 
 export const NOTIFIABLE: ReadonlySet<string> = new Set(["Active", "Disconnected"]);
 
-/** One session instance: session ids are reused on a host, so the user and the sign-in time are part of it. */
-export function sessionKey(s: UserSessionInfo): string {
-  const since = s.createTime ? Math.floor(s.createTime.getTime() / 1000) : "";
-  return `${s.hostPool}/${s.sessionHost}/${s.sessionId}/${s.userPrincipalName}/${since}`;
-}
-
-/** The recorded instant of each session in a list of batches. */
-function timesOf(batches: readonly SessionBatch[] | undefined): Map<string, number> {
-  const times = new Map<string, number>();
-  for (const b of batches ?? [])
-    for (const key of b.sessions) if (!times.has(key)) times.set(key, Date.parse(b.at));
-  return times;
-}
+/** The drain record's key of a session as Desktop Virtualization lists it. */
+export const userSessionKey = (s: UserSessionInfo): string =>
+  sessionKey({
+    host: s.sessionHost,
+    sessionId: s.sessionId,
+    user: s.userPrincipalName,
+    ...(s.createTime ? { createTime: s.createTime } : {}),
+  });
 
 interface Sent {
   ok: string[];
@@ -97,29 +100,29 @@ async function drainPass(scope: FailoverScope, unplanned: boolean): Promise<Step
     (h) => dv.setAllowNewSession(h.pool.resourceGroup, h.pool.name, h.info.name, false),
   );
   const policy = scope.drain;
-  const record: DrainRecord = { ...scope.status.drain, gracePeriod: policy.gracePeriod };
-  scope.status.drain = record;
-  const notified = timesOf(record.notified);
-  const loggedOff = timesOf(record.loggedOff);
-  const signedOut = timesOf(record.signedOut);
+  let record: DrainRecord = { ...scope.status.drain, gracePeriod: policy.gracePeriod };
+  const history = drainHistory(record);
+  const notified = new Map(history.map((h) => [h.key, h.notifiedAt]));
+  const loggedOff = new Map(history.flatMap((h) => (h.loggedOffAt ? [[h.key, h.loggedOffAt] as const] : [])));
   const now = scope.now();
-  const present = new Set(sessions.map(sessionKey));
+  const present = new Set(sessions.map(userSessionKey));
 
   // Notified sessions that are gone without a log-off: the user signed out.
-  const left = [...notified.keys()].filter((k) => !present.has(k) && !loggedOff.has(k) && !signedOut.has(k));
-  if (left.length > 0)
-    record.signedOut = [...(record.signedOut ?? []), { at: metav1Time(now), sessions: left }];
+  const left = history
+    .filter((h) => !present.has(h.key) && h.loggedOffAt === undefined && h.signedOutAt === undefined)
+    .map((h) => h.key);
+  record = withEnded(record, "signedOut", left, metav1Time(now));
 
-  const toNotify = sessions.filter((s) => NOTIFIABLE.has(s.state) && !notified.has(sessionKey(s)));
+  const toNotify = sessions.filter((s) => NOTIFIABLE.has(s.state) && !notified.has(userSessionKey(s)));
   const dueAt = (s: UserSessionInfo) =>
-    (notified.get(sessionKey(s)) ?? Number.POSITIVE_INFINITY) + policy.graceMs;
+    (notified.get(userSessionKey(s)) ?? Number.POSITIVE_INFINITY) + policy.graceMs;
   // A session still there long after its log-off is logged off again (the call is idempotent).
   const loggedOffLongAgo = (s: UserSessionInfo) =>
-    (loggedOff.get(sessionKey(s)) ?? Number.POSITIVE_INFINITY) + LOG_OFF_AGAIN_MS <= now.getTime();
+    (loggedOff.get(userSessionKey(s)) ?? Number.POSITIVE_INFINITY) + LOG_OFF_AGAIN_MS <= now.getTime();
   const logOffs =
     policy.logOffPolicy === "Force" && !unplanned
       ? sessions.filter(
-          (s) => (!loggedOff.has(sessionKey(s)) || loggedOffLongAgo(s)) && dueAt(s) <= now.getTime(),
+          (s) => (!loggedOff.has(userSessionKey(s)) || loggedOffLongAgo(s)) && dueAt(s) <= now.getTime(),
         )
       : [];
 
@@ -127,24 +130,22 @@ async function drainPass(scope: FailoverScope, unplanned: boolean): Promise<Step
   const offs = logOffs.slice(0, LOG_OFFS_PER_PASS);
   const [drained, sentNotices, sentLogOffs] = await Promise.all([
     drainMode,
-    send(notices, sessionKey, (s) => dv.sendMessage(s, policy.title, policy.message)),
-    send(offs, sessionKey, (s) => dv.logOff(s)),
+    send(notices, userSessionKey, (s) => dv.sendMessage(s, policy.title, policy.message)),
+    send(offs, userSessionKey, (s) => dv.logOff(s)),
   ]);
   // A notice is recorded with a time after its answer came back, rounded up to the second that
   // status keeps: never earlier than the user was shown it.
   const after = metav1Time(new Date(Math.ceil(scope.now().getTime() / 1000) * 1000));
-  if (sentNotices.ok.length > 0) {
-    record.notified = [...(record.notified ?? []), { at: after, sessions: sentNotices.ok }];
-    for (const key of sentNotices.ok) notified.set(key, Date.parse(after));
-  }
-  if (sentLogOffs.ok.length > 0)
-    record.loggedOff = [...(record.loggedOff ?? []), { at: after, sessions: sentLogOffs.ok }];
+  record = withNotified(record, sentNotices.ok, after);
+  for (const key of sentNotices.ok) notified.set(key, Date.parse(after));
+  record = withEnded(record, "loggedOff", sentLogOffs.ok, after);
+  scope.status.drain = record;
 
   // What this pass changed, so that the next pass from memory does not send it again.
   for (const h of opens)
     if (drained.ok.includes(`${h.pool.name}/${h.info.name}`)) h.info.allowNewSession = false;
   const ended = new Set([...sentLogOffs.ok, ...sentLogOffs.gone, ...sentNotices.gone]);
-  if (scope.memory.drain) scope.memory.drain.sessions = sessions.filter((s) => !ended.has(sessionKey(s)));
+  if (scope.memory.drain) scope.memory.drain.sessions = sessions.filter((s) => !ended.has(userSessionKey(s)));
 
   const notifiedCount = notified.size;
   const loggedOffCount = loggedOff.size + sentLogOffs.ok.length;
@@ -152,7 +153,7 @@ async function drainPass(scope: FailoverScope, unplanned: boolean): Promise<Step
   scope.status.totals = {
     ...scope.status.totals,
     hosts: hosts.length,
-    sessions: new Set([...notified.keys(), ...toNotify.map(sessionKey)]).size,
+    sessions: new Set([...notified.keys(), ...toNotify.map(userSessionKey)]).size,
   };
   count(scope.status, {
     hostsDrained: hosts.length - stillOpen,
@@ -183,7 +184,7 @@ async function drainPass(scope: FailoverScope, unplanned: boolean): Promise<Step
     return wait(progress, retryMs);
   }
   if (moreToSend || retryMs > 0) return wait(progress, retryMs);
-  const remaining = sessions.filter((s) => !ended.has(sessionKey(s)));
+  const remaining = sessions.filter((s) => !ended.has(userSessionKey(s)));
   if (remaining.length === 0 && stillOpen === 0) {
     // Done only on a fresh read: a user may have signed in since the last one.
     if (cached) {

@@ -195,7 +195,7 @@ async function act(scope: FailoverScope, action: AsrAction): Promise<StepResult>
     );
   // While the plan's job runs, one read a look: its items are read once it has ended.
   if (ref && plan?.currentJob) {
-    const planId = `${ref.vault}/replicationRecoveryPlans/${ref.recoveryPlan}`;
+    const planId = `recoveryPlans/${ref.recoveryPlan}`;
     if (
       !findOperation(scope.status, action.kind, planId) &&
       action.scenario.test(plan.currentJob.scenarioName)
@@ -247,7 +247,7 @@ async function actOnItems(
   const sends: ProtectedItemInfo[] = [];
   let running = 0;
   for (const item of items) {
-    const recorded = findOperation(scope.status, action.kind, item.id);
+    const recorded = findOperation(scope.status, action.kind, item.item);
     if (action.reached(item, to)) {
       if (recorded) completeOperation(recorded, "Succeeded", now);
       continue;
@@ -255,7 +255,7 @@ async function actOnItems(
     if (item.currentJob) {
       running++;
       if (!recorded && action.scenario.test(item.currentJob.scenarioName))
-        adopt(scope, action, item.id, item.currentJob.jobName);
+        adopt(scope, action, item.item, item.currentJob.jobName);
       continue;
     }
     if (recorded && !recorded.result) {
@@ -301,7 +301,7 @@ async function actOnItems(
   const errors: string[] = [];
   outcomes.forEach((outcome, i) => {
     const item = batch[i]!;
-    if (outcome.status === "fulfilled") record(scope, action, item.id, outcome.value);
+    if (outcome.status === "fulfilled") record(scope, action, item.item, outcome.value);
     else if (isBusy(outcome.reason)) refused++;
     else errors.push(describeRefusal(outcome.reason));
   });
@@ -329,7 +329,7 @@ async function actOnRecoveryPlan(
   to: Side,
 ): Promise<StepResult> {
   const now = scope.now();
-  const planId = `${ref.vault}/replicationRecoveryPlans/${ref.recoveryPlan}`;
+  const planId = `recoveryPlans/${ref.recoveryPlan}`;
   const recorded = findOperation(scope.status, action.kind, planId);
   // A session host the plan does not hold would be left behind: refuse before anything is sent.
   const inPlan = new Set(plan.bootGroups.flat().map((id) => id.toLowerCase()));
@@ -379,7 +379,6 @@ function record(scope: FailoverScope, action: AsrAction, target: string, op: Sit
     { step: action.phase, kind: action.kind, id: op.job.name, target },
     scope.now(),
   );
-  scope.status.asrJobIds = [...(scope.status.asrJobIds ?? []), op.job.name];
 }
 
 /** A job of this action found running with no record of it: sent before a restart, or by someone else. */
@@ -389,7 +388,6 @@ function adopt(scope: FailoverScope, action: AsrAction, target: string, jobName:
     { step: action.phase, kind: action.kind, id: jobName, target, adopted: true },
     scope.now(),
   );
-  scope.status.asrJobIds = [...(scope.status.asrJobIds ?? []), jobName];
 }
 
 /** ASR refused because a job started meanwhile (or Azure did not answer): look again rather than fail. */

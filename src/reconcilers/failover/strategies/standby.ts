@@ -19,9 +19,12 @@ const WRITES_PER_PASS = 200;
 const UP: ReadonlySet<PowerState> = new Set(["running", "starting"]);
 const START_ATTEMPTS = 3;
 
-const startsOf = (scope: FailoverScope, vmId: string) =>
+/** How the request's operations name a VM: resourceGroup/name, short enough for thousands of them. */
+const vmRef = (vm: { resourceGroup: string; name: string }) => `${vm.resourceGroup}/${vm.name}`;
+
+const startsOf = (scope: FailoverScope, vm: { resourceGroup: string; name: string }) =>
   (scope.status.operations ?? []).filter(
-    (o) => o.kind === "start" && o.target?.toLowerCase() === vmId.toLowerCase(),
+    (o) => o.kind === "start" && o.target?.toLowerCase() === vmRef(vm).toLowerCase(),
   ).length;
 const DOWN: ReadonlySet<PowerState> = new Set(["deallocated"]);
 
@@ -35,7 +38,7 @@ export const standbyStrategy: FailoverStrategy = {
     // A VM found down again after its start (preempted, or it failed to start) gets another
     // start, up to START_ATTEMPTS in all; verify names the ones that never came up.
     const toStart = hosts.filter(
-      (h) => h.vm && !UP.has(h.vm.powerState) && startsOf(scope, h.vm.id) < START_ATTEMPTS,
+      (h) => h.vm && !UP.has(h.vm.powerState) && startsOf(scope, h.vm) < START_ATTEMPTS,
     );
     const toOpen = drill ? [] : hosts.filter((h) => !h.info.allowNewSession);
     const starts = toStart.slice(0, WRITES_PER_PASS);
@@ -49,7 +52,7 @@ export const standbyStrategy: FailoverStrategy = {
         await compute.beginStart(vm.resourceGroup, vm.name);
         recordOperation(
           scope.status,
-          { step: "FailingOver", kind: "start", id: vm.id, target: vm.id },
+          { step: "FailingOver", kind: "start", id: vmRef(vm), target: vmRef(vm) },
           scope.now(),
         );
       }),
@@ -61,7 +64,7 @@ export const standbyStrategy: FailoverStrategy = {
     const now = scope.now();
     for (const h of hosts)
       if (h.vm && UP.has(h.vm.powerState)) {
-        const op = findOperation(scope.status, "start", h.vm.id);
+        const op = findOperation(scope.status, "start", vmRef(h.vm));
         if (op) completeOperation(op, "Succeeded", now);
       }
     const started = hosts.filter((h) => h.vm && UP.has(h.vm.powerState)).length + starts.length;
