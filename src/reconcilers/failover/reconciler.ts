@@ -33,6 +33,8 @@ export interface FailoverRunner {
     request: FailoverRequest,
     plan: AvdDisasterRecoveryPlan | undefined,
     signal: AbortSignal,
+    /** The request as just written by this process, when there is one: no need to read it again. */
+    live?: FailoverRequest,
   ): Promise<ReconcileOutcome | undefined>;
   /** Releases the plan of a finished request (idempotent). */
   finish(request: FailoverRequest, plan: AvdDisasterRecoveryPlan | undefined): Promise<void>;
@@ -84,7 +86,8 @@ export class FailoverReconciler implements Reconciler {
     const admission = admit(request, plan, this.#d.requests.byIndex(REQUESTS_BY_PLAN, planKey));
     if (admission.decision === "accept" && plan) {
       // An accepted request starts at once, not after its own status write comes back through the cache.
-      if (await this.#accept(request, plan)) return this.#d.runner?.run(request, plan, signal);
+      const accepted = await this.#accept(request, plan);
+      if (accepted) return this.#d.runner?.run(accepted, plan, signal, accepted);
     } else if (admission.decision === "reject") {
       // A rejection is for good: make sure the cache is not just behind a request that has finished.
       if (admission.activeRequest && !(await this.#stillActive(request, admission.activeRequest))) {
@@ -101,8 +104,11 @@ export class FailoverReconciler implements Reconciler {
     return undefined;
   }
 
-  /** Returns whether the request is now the plan's active failover. */
-  async #accept(request: FailoverRequest, plan: AvdDisasterRecoveryPlan): Promise<boolean> {
+  /** Returns the request as written once it is the plan's active failover; undefined otherwise. */
+  async #accept(
+    request: FailoverRequest,
+    plan: AvdDisasterRecoveryPlan,
+  ): Promise<FailoverRequest | undefined> {
     const held = await this.#d.finalizers.add(request, FAILOVER_FINALIZER);
     const holder = await this.#claim(plan, held);
     if (holder === undefined)
@@ -110,10 +116,11 @@ export class FailoverReconciler implements Reconciler {
     if (holder !== held.metadata.name) {
       // #claim has read the holder from the API server: it is active.
       await this.#reject(held, anotherFailoverActive(plan.metadata.name!, holder, undefined));
-      return false;
+      return undefined;
     }
     const message = `accepted as the active failover of plan ${plan.metadata.name}; waiting for the failover to start`;
-    if (await this.#write(held, "Pending", { state: "Reconciling", reason: "Accepted", message })) {
+    const written = await this.#write(held, "Pending", { state: "Reconciling", reason: "Accepted", message });
+    if (written) {
       this.#d.log.info(
         { request: `${held.metadata.namespace}/${held.metadata.name}` },
         "failover request accepted",
@@ -124,9 +131,8 @@ export class FailoverReconciler implements Reconciler {
         action: "Admit",
         note: message,
       });
-      return true;
     }
-    return false;
+    return written;
   }
 
   async #stillActive(request: FailoverRequest, name: string): Promise<boolean> {

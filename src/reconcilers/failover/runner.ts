@@ -63,8 +63,10 @@ export class AzureFailoverRunner implements FailoverRunner {
     cached: FailoverRequest,
     plan: AvdDisasterRecoveryPlan | undefined,
     signal: AbortSignal,
+    justWritten?: FailoverRequest,
   ): Promise<ReconcileOutcome | undefined> {
-    const live = await this.#d.liveRequests.get(cached.metadata.namespace!, cached.metadata.name!);
+    const live =
+      justWritten ?? (await this.#d.liveRequests.get(cached.metadata.namespace!, cached.metadata.name!));
     if (!live || live.metadata.deletionTimestamp || isTerminal(live.status?.phase)) {
       this.#memory.delete(cached.metadata.uid ?? "");
       if (live && isTerminal(live.status?.phase)) await this.finish(live, plan);
