@@ -5,7 +5,7 @@
 // no user logged off before their notice plus the grace period. Prints each kill's phase and the
 // result; the last line is one JSON object.
 //
-//   node bench/chaos-soak.ts [--kills 20] [--strategy SiteRecovery] [--time-scale 0.01] [--seed 1] [--kubeconfig FILE]
+//   node bench/chaos-soak.ts [--kills 20] [--strategy SiteRecovery] [--time-scale 0.02] [--seed 1] [--kubeconfig FILE]
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -25,7 +25,7 @@ const { values: args } = parseArgs({
   options: {
     kills: { type: "string", default: "20" },
     strategy: { type: "string", default: "SiteRecovery" },
-    "time-scale": { type: "string", default: "0.01" },
+    "time-scale": { type: "string", default: "0.02" },
     seed: { type: "string", default: "1" },
     kubeconfig: { type: "string" },
   },
@@ -105,7 +105,7 @@ const phaseNow = async () => (await k.getRequest(namespace, "soak")).status?.pha
 let seed = Number(args.seed);
 const nextWait = () => {
   seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-  return 500 + (seed % 2500);
+  return 300 + (seed % 2000);
 };
 
 try {
@@ -175,3 +175,5 @@ try {
   await controlPlane?.stop();
   await rm(dir, { recursive: true, force: true });
 }
+// Client connections kept alive would hold the process open.
+process.exit();
