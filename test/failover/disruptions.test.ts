@@ -52,7 +52,9 @@ describe("a tenth of ARM calls failing, with latency", () => {
       const done = await finished(r, "to-neu", 120_000);
       expectSucceeded(done);
       const injected = r.sim.state.counters.list().filter((c) => [500, 503, 429].includes(c.status));
-      expect(injected.reduce((n, c) => n + c.count, 0)).toBeGreaterThan(10);
+      // About a tenth of the calls since the faults were switched on met one.
+      const failedCalls = injected.reduce((n, c) => n + c.count, 0);
+      expect(failedCalls / r.sim.state.counters.total()).toBeGreaterThan(0.05);
       expect(expectNoEarlyLogOff(r.sim, 60)).toBe(4);
       if (strategy === "SiteRecovery") expectExactlyOnce(r.sim, 5);
     },
