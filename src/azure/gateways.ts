@@ -280,11 +280,11 @@ export interface SiteRecoveryGateway {
   /**
    * Replicate back from where the VMs now run, so that a failback can follow. An item's
    * reprotect goes through the vault's mapping from the container it runs in back to its own,
-   * under that mapping's policy, and lands a later failover in its protected VM's resource group.
-   * An item as just listed saves reading it again.
+   * under that mapping's policy, and lands a later failover in its protected VM's resource group:
+   * all read from the item as just listed.
    */
   beginReprotect(
-    target: SiteRecoveryTarget | ProtectedItemInfo,
+    target: RecoveryPlanRef | ProtectedItemInfo,
     direction: FailoverDirection,
   ): Promise<SiteRecoveryOperation>;
   /** undefined when the vault has no such job. */

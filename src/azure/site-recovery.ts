@@ -286,7 +286,7 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
   }
 
   beginReprotect(
-    target: SiteRecoveryTarget | ProtectedItemInfo,
+    target: RecoveryPlanRef | ProtectedItemInfo,
     direction: FailoverDirection,
   ): Promise<SiteRecoveryOperation> {
     if (isPlan(target))
@@ -309,24 +309,19 @@ export class SiteRecoveryAdapter implements SiteRecoveryGateway {
    * container the item fails over to, back to its own) gives the container and the policy;
    * a later failover lands in the resource group of the VM the item protects now.
    */
-  async #reprotectInput(item: ProtectedItemRef | ProtectedItemInfo) {
-    // A caller that has just listed the item hands it in; otherwise it is read.
-    const info =
-      "allowedOperations" in item && item.recoveryContainerId && item.a2a?.vmId
-        ? item
-        : itemInfo(await this.#client.replicationProtectedItems.get(...itemArgs(item)), item);
-    const own = info.id.slice(0, info.id.toLowerCase().lastIndexOf("/replicationprotecteditems/"));
-    const from = (info.recoveryContainerId ?? "").toLowerCase();
+  async #reprotectInput(item: ProtectedItemInfo) {
+    const own = item.id.slice(0, item.id.toLowerCase().lastIndexOf("/replicationprotecteditems/"));
+    const from = (item.recoveryContainerId ?? "").toLowerCase();
     const mapping = (await this.#mappingsOf(item)).find(
       (m) =>
         m.sourceContainerId.toLowerCase() === from && m.targetContainerId.toLowerCase() === own.toLowerCase(),
     );
     if (!mapping)
       throw new AzureError(
-        `${targetId(item)}: vault ${item.vault} has no protection container mapping from ${info.recoveryContainerId} back to ${own}; create it, then reprotect`,
+        `${targetId(item)}: vault ${item.vault} has no protection container mapping from ${item.recoveryContainerId} back to ${own}; create it, then reprotect`,
         "ProtectionContainerMappingNotFound",
       );
-    const vmId = info.a2a?.vmId ?? "";
+    const vmId = item.a2a?.vmId ?? "";
     const group = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+)\//i.exec(vmId)?.[1];
     return {
       instanceType: "A2A" as const,

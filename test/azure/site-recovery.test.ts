@@ -164,8 +164,8 @@ describe("site recovery gateway", () => {
     expect((await find("vm-a")).protectionStateDescription).toBe("Failover committed");
     expect((await find("vm-a")).allowedOperations).toEqual(["ReverseReplicate", "DisableProtection"]);
 
-    // The gateway fills A2AReprotectInput from the reverse mapping and the protected VM's group;
-    // an item as just listed is not read again.
+    // The gateway fills A2AReprotectInput from the reverse mapping and the protected VM's group,
+    // both from the item as listed: it is not read again.
     const listed = await find("vm-a");
     const itemReads = () =>
       env.sim.admin.calls(
@@ -205,7 +205,7 @@ describe("site recovery gateway", () => {
     // The item protects the replica now; the host is back on the original, its recovery VM.
     expect((await host("vm-a")).vmResourceId).toBe(info.a2a?.recoveryVmId);
     await run(env.siteRecovery.beginCommit(reversed));
-    await run(env.siteRecovery.beginReprotect(reversed, "PrimaryToRecovery"));
+    await run(env.siteRecovery.beginReprotect(await find("vm-a"), "PrimaryToRecovery"));
     expect(env.sim.admin.audit().at(-1)?.details).toMatchObject({
       reprotect: { recoveryContainerId: containerId(recoveryFabric), recoveryResourceGroup: "rg-neu" },
     });
@@ -331,7 +331,7 @@ describe("site recovery gateway", () => {
       /Commit is not allowed for protected item vm-a in state Protected.*Fail over first/,
     );
 
-    const reprotect = await refusal(env.siteRecovery.beginReprotect(a, "RecoveryToPrimary"));
+    const reprotect = await refusal(env.siteRecovery.beginReprotect(await find("vm-a"), "RecoveryToPrimary"));
     expect(reprotect).toMatchObject({ statusCode: 400, code: "OperationNotAllowedInCurrentState" });
     const cleanup = await refusal(env.siteRecovery.beginTestFailoverCleanup(a));
     expect(cleanup).toMatchObject({ code: "OperationNotAllowedInCurrentState" });
@@ -361,7 +361,7 @@ describe("site recovery gateway", () => {
       env.siteRecovery.beginFailover(a, { type: "unplanned", direction: "RecoveryToPrimary" }),
     );
     expect(again).toMatchObject({ code: "OperationNotAllowedInCurrentState" });
-    const early = await refusal(env.siteRecovery.beginReprotect(a, "RecoveryToPrimary"));
+    const early = await refusal(env.siteRecovery.beginReprotect(await find("vm-a"), "RecoveryToPrimary"));
     expect(early).toMatchObject({ code: "OperationNotAllowedInCurrentState" });
     expect(early!.message).toMatch(/Commit the failover/);
 

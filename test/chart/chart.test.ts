@@ -240,9 +240,12 @@ describe("charts/avd-dr-operator", () => {
       expect(parsed.unknown).toEqual([]);
       expect(parsed.operands).toEqual([]);
       expect(parsed.given.filter((f) => !parsed.accepted.includes(f))).toEqual([]);
-      // A flag added to the operator and forgotten here fails this (only the in-cluster kubeconfig is left out).
-      const omitted = parsed.accepted.filter((f) => !parsed.given.includes(f));
-      expect(omitted).toEqual(files.length ? ["--kubeconfig"] : ["--kubeconfig", "--namespace"]);
+      // A flag added to the operator and forgotten here fails this. Left out on purpose: the in-cluster
+      // kubeconfig, the emulator's discovery document (never in a cluster) and --cluster-region, which is
+      // passed only when clusterRegion is set (the node's region label answers otherwise).
+      const omitted = parsed.accepted.filter((f) => !parsed.given.includes(f)).sort();
+      const expected = ["--kubeconfig", "--emulator-info", "--cluster-region"];
+      expect(omitted).toEqual((files.length ? expected : [...expected, "--namespace"]).sort());
 
       // The real process checks every value before it starts; it gets as far as the kubeconfig.
       const missing = join(REPO, "no-such-kubeconfig");
@@ -257,6 +260,12 @@ describe("charts/avd-dr-operator", () => {
       expect(run.stderr).toMatch(/^avd-dr operator: .*no-such-kubeconfig/);
     },
   );
+
+  it("passes --cluster-region when clusterRegion is set", async () => {
+    const file = await valuesFile("cluster-region", { clusterRegion: "westeurope" });
+    const { args } = operatorContainer(deploymentOf(await render("avd-dr-system", [file])));
+    expect(args).toContain("--cluster-region=westeurope");
+  });
 
   it("grants exactly config/rbac's rules: the ClusterRole's and the leader-election Role's", async () => {
     const objects = await render("avd-dr-system");
@@ -290,6 +299,7 @@ describe("charts/avd-dr-operator", () => {
       /leaderElection\.enabled: must be true/,
     ],
     ["an upper-case watched namespace", { watchNamespaces: ["AVD"] }, /watchNamespaces/],
+    ["a region display name", { clusterRegion: "West Europe" }, /clusterRegion/],
   ])("refuses %s, naming the field", async (name, values, message) => {
     const file = await valuesFile(name.replaceAll(/\W+/g, "-"), values);
     const result = await runHelm(["template", "avd-dr", CHART, "-f", file]);

@@ -59,7 +59,7 @@ describe("operator processes", () => {
     const leaderMetrics = (await get(leader.metricsPort, "/metrics")).body;
     expect(leaderMetrics).toContain('leader_election_master_status{name="avd-dr-operator"} 1');
     expect(leaderMetrics).toMatch(
-      /controller_runtime_reconcile_total\{controller="avddisasterrecoveryplan",result="success"\} [1-9]/,
+      /controller_runtime_reconcile_total\{controller="avddisasterrecoveryplan",result="requeue_after"\} [1-9]/,
     );
     expect(leaderMetrics).toContain('workqueue_depth{name="failoverrequest"}');
     expect(leaderMetrics).toContain("process_resident_memory_bytes");

@@ -12,7 +12,6 @@ import type {
   RecoveryPlanInfo,
   RecoveryPlanRef,
   SiteRecoveryOperation,
-  SiteRecoveryTarget,
   VaultRef,
 } from "../../../azure/gateways.ts";
 import { resourceGroupOfId } from "../../inventory.ts";
@@ -38,7 +37,7 @@ interface AsrAction {
   scenario: RegExp;
   /** The item is in the action's end state and idle. */
   reached(item: ProtectedItemInfo, to: Side): boolean;
-  send(scope: FailoverScope, target: SiteRecoveryTarget): Promise<SiteRecoveryOperation>;
+  send(scope: FailoverScope, target: RecoveryPlanRef | ProtectedItemInfo): Promise<SiteRecoveryOperation>;
   /** Words for messages. */
   doing: string;
 }
