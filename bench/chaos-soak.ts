@@ -6,20 +6,15 @@
 // result; the last line is one JSON object.
 //
 //   node bench/chaos-soak.ts [--kills 20] [--strategy SiteRecovery] [--time-scale 0.02] [--seed 1] [--kubeconfig FILE]
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { CoreV1Api, KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
-import { customResourceDefinitions } from "../src/api/crds.ts";
-import { API_VERSION, FAILOVER_KIND, PLAN_KIND } from "../src/api/index.ts";
-import { rehearsalSecret } from "../src/cli/rehearsal.ts";
-import { startControlPlane } from "../src/controlplane/control-plane.ts";
-import { applyManifests, waitForCrdsEstablished } from "../src/controlplane/manifests.ts";
+import { API_VERSION, FAILOVER_KIND } from "../src/api/index.ts";
 import { generateTopology, type Strategy } from "../src/sim/generate-topology.ts";
 import { startSim } from "../src/sim/server.ts";
-import { avddr } from "../test/operator/fixtures.ts";
+import { benchCluster, benchNamespace, generatedPlan, spawnOperator } from "./harness.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -34,70 +29,37 @@ const kills = Number(args.kills);
 const strategy = args.strategy as Strategy;
 const timeScale = Number(args["time-scale"]);
 const GRACE_SECONDS = 120;
-const MAIN = join(import.meta.dirname, "..", "src", "cli", "main.ts");
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 const dir = await mkdtemp(join(tmpdir(), "avd-dr-chaos-"));
-const controlPlane = args.kubeconfig ? undefined : await startControlPlane({ dir: join(dir, "cp") });
-const kubeconfigPath = args.kubeconfig ?? controlPlane!.kubeconfigPath;
-const kc = new KubeConfig();
-kc.loadFromFile(kubeconfigPath);
-const crds = customResourceDefinitions() as unknown as KubernetesObject[];
-await applyManifests(kc, crds);
-await waitForCrdsEstablished(
-  kc,
-  crds.map((c) => c.metadata!.name!),
-);
-const k = avddr(kc);
-const core = kc.makeApiClient(CoreV1Api);
+const cluster = await benchCluster(dir, args.kubeconfig);
+const { k } = cluster;
 
 const topology = generateTopology({ hostPools: 10, hostsPerPool: 10, sessionsPerHost: 5, strategy });
 const caFile = join(dir, "ca.pem");
 const sim = await startSim({ topology, timeScale, caFile });
 const infoFile = join(dir, "info.json");
 await writeFile(infoFile, JSON.stringify(sim.info));
-const namespace = (await core.createNamespace({ body: { metadata: { generateName: "chaos-" } } })).metadata!
-  .name!;
-await core.createNamespacedSecret({ namespace, body: rehearsalSecret(sim.info) });
-const pools = Array.from({ length: 10 }, (_, p) => `hp-${p}`);
-await k.createPlan(namespace, {
-  apiVersion: API_VERSION,
-  kind: PLAN_KIND,
-  metadata: { name: "chaos" },
-  spec: {
-    subscriptionId: sim.info.subscriptionId,
-    credentials: { secretRef: { name: "avd-dr-sim-principal" } },
-    cloud: { armEndpoint: sim.info.armEndpoint, authorityHost: sim.info.authorityHost },
+const namespace = await benchNamespace(cluster, sim.info, "chaos");
+await k.createPlan(
+  namespace,
+  generatedPlan(sim.info, {
+    name: "chaos",
     strategy,
-    primary: { location: "westeurope", resourceGroup: "rg-avd-westeurope", hostPools: pools },
-    secondary: {
-      location: "northeurope",
-      resourceGroup: "rg-avd-northeurope",
-      hostPools: strategy === "StandbyHostPool" ? pools.map((p) => `${p}-dr`) : pools,
-    },
-    ...(strategy === "SiteRecovery"
-      ? { siteRecovery: { vaultName: "rsv-avd-northeurope", vaultResourceGroup: "rg-avd-northeurope" } }
-      : {}),
-    drain: { gracePeriod: `${GRACE_SECONDS}s` },
-  },
-});
+    pools: 10,
+    spec: { drain: { gracePeriod: `${GRACE_SECONDS}s` } },
+  }),
+);
 
 let operator: ChildProcess | undefined;
 const start = () => {
-  operator = spawn(
-    process.execPath,
-    [
-      MAIN,
-      "operator",
-      `--kubeconfig=${kubeconfigPath}`,
-      `--namespace=${namespace}`,
-      `--emulator-info=${infoFile}`,
-      "--metrics-bind-address=0",
-      "--health-probe-bind-address=0",
-      "--log-level=error",
-    ],
-    { stdio: "ignore", env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile } },
-  );
+  operator = spawnOperator({
+    kubeconfigPath: cluster.kubeconfigPath,
+    namespace,
+    infoFile,
+    caFile,
+    logLevel: "error",
+  });
   return operator;
 };
 const phaseNow = async () => (await k.getRequest(namespace, "soak")).status?.phase;
@@ -172,7 +134,7 @@ try {
 } finally {
   operator?.kill("SIGKILL");
   await sim.close();
-  await controlPlane?.stop();
+  await cluster.stop();
   await rm(dir, { recursive: true, force: true });
 }
 // Client connections kept alive would hold the process open.

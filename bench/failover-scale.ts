@@ -10,30 +10,22 @@
 //
 //   node bench/failover-scale.ts [--scenarios sr-plan,sr-items,standby,shared] [--pools 10]
 //     [--hosts 100] [--sessions 5] [--time-scale 0.1] [--grace 10m] [--kubeconfig FILE]
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { CoreV1Api, KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
-import { customResourceDefinitions } from "../src/api/crds.ts";
 import {
   API_VERSION,
-  type AvdDisasterRecoveryPlan,
-  type AvdDisasterRecoveryPlanSpec,
   FAILOVER_KIND,
   type FailoverRequest,
   getCondition,
-  PLAN_KIND,
   parseDuration,
 } from "../src/api/index.ts";
-import { rehearsalSecret } from "../src/cli/rehearsal.ts";
-import { startControlPlane } from "../src/controlplane/control-plane.ts";
-import { applyManifests, waitForCrdsEstablished } from "../src/controlplane/manifests.ts";
 import { generateTopology } from "../src/sim/generate-topology.ts";
 import { startSim } from "../src/sim/server.ts";
-import { avddr } from "../test/operator/fixtures.ts";
 import { failoverBound } from "./failover-bound.ts";
+import { benchCluster, benchNamespace, generatedPlan, spawnOperator } from "./harness.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -51,7 +43,6 @@ const hostsPerPool = Number(args.hosts);
 const sessionsPerHost = Number(args.sessions);
 const timeScale = Number(args["time-scale"]);
 const gracePeriod = args.grace!;
-const MAIN = join(import.meta.dirname, "..", "src", "cli", "main.ts");
 /** The operator runs with the V8 options its image sets (the Dockerfile's NODE_OPTIONS). */
 const NODE_OPTIONS = /^ENV NODE_OPTIONS="([^"]*)"/m.exec(
   await readFile(join(import.meta.dirname, "..", "Dockerfile"), "utf8"),
@@ -66,44 +57,10 @@ const SCENARIOS = {
 type Scenario = keyof typeof SCENARIOS;
 
 const dir = await mkdtemp(join(tmpdir(), "avd-dr-bench-"));
-const controlPlane = args.kubeconfig ? undefined : await startControlPlane({ dir: join(dir, "cp") });
-const kubeconfigPath = args.kubeconfig ?? controlPlane!.kubeconfigPath;
-const kc = new KubeConfig();
-kc.loadFromFile(kubeconfigPath);
-const crds = customResourceDefinitions() as unknown as KubernetesObject[];
-await applyManifests(kc, crds);
-await waitForCrdsEstablished(
-  kc,
-  crds.map((c) => c.metadata!.name!),
-);
-const k = avddr(kc);
-const core = kc.makeApiClient(CoreV1Api);
+const cluster = await benchCluster(dir, args.kubeconfig);
+const { k } = cluster;
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const results: Record<string, unknown>[] = [];
-
-function planSpec(scenario: Scenario): Omit<AvdDisasterRecoveryPlanSpec, "subscriptionId"> {
-  const { strategy, recoveryPlan } = SCENARIOS[scenario];
-  const names = Array.from({ length: pools }, (_, p) => `hp-${p}`);
-  return {
-    strategy,
-    primary: { location: "westeurope", resourceGroup: "rg-avd-westeurope", hostPools: names },
-    secondary: {
-      location: "northeurope",
-      resourceGroup: "rg-avd-northeurope",
-      hostPools: strategy === "StandbyHostPool" ? names.map((n) => `${n}-dr`) : names,
-    },
-    ...(strategy === "SiteRecovery"
-      ? {
-          siteRecovery: {
-            vaultName: "rsv-avd-northeurope",
-            vaultResourceGroup: "rg-avd-northeurope",
-            ...(recoveryPlan ? { recoveryPlanName: "rp-avd" } : {}),
-          },
-        }
-      : {}),
-    drain: { gracePeriod },
-  };
-}
 
 async function until<T>(check: () => Promise<T | undefined>, what: string, realMs: number): Promise<T> {
   const deadline = Date.now() + realMs;
@@ -146,39 +103,24 @@ async function run(scenario: Scenario): Promise<void> {
   const sim = await startSim({ topology, timeScale, caFile });
   const infoFile = join(dir, `${scenario}-info.json`);
   await writeFile(infoFile, JSON.stringify(sim.info));
-  const namespace = (
-    await core.createNamespace({ body: { metadata: { generateName: `bench-${scenario}-` } } })
-  ).metadata!.name!;
-  await core.createNamespacedSecret({ namespace, body: rehearsalSecret(sim.info) });
-  const plan: AvdDisasterRecoveryPlan = {
-    apiVersion: API_VERSION,
-    kind: PLAN_KIND,
-    metadata: { name: "bench" },
-    spec: {
-      subscriptionId: sim.info.subscriptionId,
-      credentials: { secretRef: { name: "avd-dr-sim-principal" } },
-      cloud: { armEndpoint: sim.info.armEndpoint, authorityHost: sim.info.authorityHost },
-      ...planSpec(scenario),
-    },
-  };
+  const namespace = await benchNamespace(cluster, sim.info, `bench-${scenario}`);
+  const plan = generatedPlan(sim.info, {
+    name: "bench",
+    strategy,
+    pools,
+    recoveryPlan,
+    spec: { drain: { gracePeriod } },
+  });
   await k.createPlan(namespace, plan);
-  const operator: ChildProcess = spawn(
-    process.execPath,
-    [
-      MAIN,
-      "operator",
-      `--kubeconfig=${kubeconfigPath}`,
-      `--namespace=${namespace}`,
-      `--emulator-info=${infoFile}`,
-      "--metrics-bind-address=0",
-      "--health-probe-bind-address=0",
-      `--log-level=${process.env.BENCH_LOG_LEVEL ?? "warn"}`,
-    ],
-    {
-      stdio: ["ignore", process.env.BENCH_LOG ? "pipe" : "ignore", "inherit"],
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile, ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}) },
-    },
-  );
+  const operator: ChildProcess = spawnOperator({
+    kubeconfigPath: cluster.kubeconfigPath,
+    namespace,
+    infoFile,
+    caFile,
+    logLevel: process.env.BENCH_LOG_LEVEL ?? "warn",
+    stdio: ["ignore", process.env.BENCH_LOG ? "pipe" : "ignore", "inherit"],
+    ...(NODE_OPTIONS ? { nodeOptions: NODE_OPTIONS } : {}),
+  });
   if (process.env.BENCH_LOG) {
     const { createWriteStream } = await import("node:fs");
     operator.stdout!.pipe(createWriteStream(process.env.BENCH_LOG));
@@ -317,6 +259,6 @@ try {
   out("");
   for (const r of results) out(JSON.stringify(r));
 } finally {
-  await controlPlane?.stop();
+  await cluster.stop();
   await rm(dir, { recursive: true, force: true });
 }

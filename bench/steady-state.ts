@@ -6,20 +6,14 @@
 //
 //   node bench/steady-state.ts [--sizes 100,1000,5000] [--strategies SiteRecovery,StandbyHostPool]
 import { parseArgs } from "node:util";
-import {
-  API_VERSION,
-  type AvdDisasterRecoveryPlan,
-  PLAN_DEFAULTS,
-  PLAN_KIND,
-  parseDuration,
-} from "../src/api/index.ts";
-import { scaledRetry } from "../src/azure/connection.ts";
+import { type AvdDisasterRecoveryPlan, PLAN_DEFAULTS, parseDuration } from "../src/api/index.ts";
 import { silentLog } from "../src/controller/logger.ts";
-import { AzureAccess } from "../src/reconcilers/azure-access.ts";
 import { scaledClock } from "../src/reconcilers/clock.ts";
 import { PlanPosture } from "../src/reconcilers/posture/observer.ts";
 import { generateTopology, type Strategy } from "../src/sim/generate-topology.ts";
 import { startSim } from "../src/sim/server.ts";
+import { emulatorAccess } from "../test/support/emulator-access.ts";
+import { generatedPlan } from "./harness.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -47,40 +41,18 @@ for (const strategy of args.strategies!.split(",") as Strategy[]) {
     });
     const sim = await startSim({ topology, timeScale: 0.001 });
     try {
-      const pools = Array.from({ length: POOLS }, (_, p) => `hp-${p}`);
+      const generated = generatedPlan(sim.info, {
+        name: "steady",
+        strategy,
+        pools: POOLS,
+        recoveryPlan: true,
+      });
       const plan: AvdDisasterRecoveryPlan = {
-        apiVersion: API_VERSION,
-        kind: PLAN_KIND,
-        metadata: { name: "steady", namespace: "bench" },
-        spec: {
-          subscriptionId: sim.info.subscriptionId,
-          cloud: { armEndpoint: sim.info.armEndpoint, authorityHost: sim.info.authorityHost },
-          strategy,
-          primary: { location: "westeurope", resourceGroup: "rg-avd-westeurope", hostPools: pools },
-          secondary: {
-            location: "northeurope",
-            resourceGroup: "rg-avd-northeurope",
-            hostPools: strategy === "StandbyHostPool" ? pools.map((p) => `${p}-dr`) : pools,
-          },
-          ...(strategy === "SiteRecovery"
-            ? {
-                siteRecovery: {
-                  vaultName: "rsv-avd-northeurope",
-                  vaultResourceGroup: "rg-avd-northeurope",
-                  recoveryPlanName: "rp-avd",
-                },
-              }
-            : {}),
-        },
+        ...generated,
+        metadata: { ...generated.metadata, namespace: "bench" },
         status: { activeRegion: "Primary" },
       };
-      const access = new AzureAccess({
-        armEndpoint: sim.info.armEndpoint,
-        authorityHost: sim.info.authorityHost,
-        caPem: sim.caPem,
-        pacing: sim.info.pacing,
-        retry: scaledRetry(sim.info.clock.timeScale),
-      });
+      const access = emulatorAccess(sim);
       const posture = new PlanPosture({
         access,
         livePlans: { get: async () => plan },

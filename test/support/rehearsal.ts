@@ -10,14 +10,14 @@ import {
   getCondition,
   type Strategy,
 } from "../../src/api/index.ts";
-import { scaledRetry } from "../../src/azure/connection.ts";
 import { rehearsalPlan, rehearsalSecret, TOPOLOGY_FILES } from "../../src/cli/rehearsal.ts";
-import { AzureAccess } from "../../src/reconcilers/azure-access.ts";
+import type { AzureAccess } from "../../src/reconcilers/azure-access.ts";
 import { scaledClock } from "../../src/reconcilers/clock.ts";
 import { type RunningSim, startSim } from "../../src/sim/server.ts";
 import { loadTopology, type Topology } from "../../src/sim/topology.ts";
 import { avddr, until } from "../operator/fixtures.ts";
 import { type InProcessOptions, startInProcessOperator } from "../operator/harness.ts";
+import { emulatorAccess } from "./emulator-access.ts";
 import { freshNamespace, testKubeConfig } from "./kube.ts";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -68,13 +68,7 @@ export function rehearsals() {
     const plan = rehearsalPlan(strategy, sim.info, { ...(options.spec ? { spec: options.spec } : {}) });
     const k = avddr(kc);
     await k.createPlan(namespace, plan);
-    const access = new AzureAccess({
-      armEndpoint: sim.info.armEndpoint,
-      authorityHost: sim.info.authorityHost,
-      caPem: sim.caPem,
-      pacing: sim.info.pacing,
-      retry: scaledRetry(sim.info.clock.timeScale),
-    });
+    const access = emulatorAccess(sim);
     const startOperator = async () => {
       const op = await startInProcessOperator(kc, [namespace], {
         azure: access,
