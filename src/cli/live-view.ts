@@ -1,11 +1,11 @@
-// Following a FailoverRequest as it runs. On a terminal: a block redrawn in place with the phase,
-// a progress bar per step, the elapsed time and the message. Anywhere else (CI, a pipe, a file):
-// one timestamped line each time something changes, so a log reads as the story of the run.
-// The request is polled (one GET per interval): light on the API server, and a restart of the
-// API server only delays the next look.
-import { clearScreenDown, moveCursor } from "node:readline";
+// Following a FailoverRequest as it runs. On a terminal: a block redrawn in place (by log-update)
+// with the phase, a progress bar per step, the elapsed time and the message. Anywhere else (CI, a
+// pipe, a file): one timestamped line each time something changes, so a log reads as the story of
+// the run. The request is polled (one GET per interval): light on the API server, and a restart of
+// the API server only delays the next look.
 import { setTimeout as sleep } from "node:timers/promises";
 import { stripVTControlCharacters } from "node:util";
+import { createLogUpdate } from "log-update";
 import { type FailoverRequest, metav1Time } from "../api/index.ts";
 import type { Clock } from "../reconcilers/clock.ts";
 import type { AvddrClient } from "./avddr-client.ts";
@@ -14,6 +14,8 @@ import { elapsed, isFinished, type Meter, meters, outcome, route } from "./progr
 
 export interface View {
   show(request: FailoverRequest): void;
+  /** Following has ended: what is on the screen stays there. */
+  done?(): void;
 }
 
 const BAR_WIDTH = 24;
@@ -51,24 +53,22 @@ export function frame(request: FailoverRequest, clock: Clock, out: OutStream): s
   ];
 }
 
-/** Redraws its block in place: the cursor goes back up over the last frame, which is erased. */
+/** Redraws its block in place: log-update erases the last frame's lines and writes the new ones. */
 export function terminalView(out: OutStream, clock: Clock): View {
-  let drawn = 0;
+  // The cursor is left alone: log-update would hide it on process.stderr, not on `out`.
+  const draw = createLogUpdate(out, { showCursor: true });
   return {
     show(request) {
       const width = Math.max(20, (out.columns ?? 80) - 1);
-      // Lines are cut to the terminal's width, so that none wraps and the count of lines to erase is exact.
+      // log-update would wrap a line wider than the terminal (a bar broken in two); it is cut
+      // instead, one column short, so that no line ends in the last column.
       const lines = frame(request, clock, out).map((line) => {
         const plain = stripVTControlCharacters(line);
         return plain.length <= width ? line : `${plain.slice(0, width - 1)}…`;
       });
-      if (drawn > 0) {
-        moveCursor(out, 0, -drawn);
-        clearScreenDown(out);
-      }
-      out.write(`${lines.join("\n")}\n`);
-      drawn = lines.length;
+      draw(lines.join("\n"));
     },
+    done: () => draw.done(),
   };
 }
 
@@ -177,7 +177,8 @@ export async function followAndReport(
   clock: Clock,
   options: FollowOptions = {},
 ): Promise<FailoverRequest> {
-  const done = await follow(client, namespace, name, viewFor(out, clock), options);
+  const view = viewFor(out, clock);
+  const done = await follow(client, namespace, name, view, options).finally(() => view.done?.());
   const ok = done.status?.phase === "Succeeded";
   out.write(`${paint(out, ok ? "green" : "red", ok ? "✓" : "✗")} ${outcome(done)}\n`);
   return done;

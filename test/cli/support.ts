@@ -27,9 +27,10 @@ const ROOT = join(import.meta.dirname, "..", "..");
 export const AVD_DR = join(ROOT, "bin", "avd-dr.js");
 export const KUBECTL_AVDDR = join(ROOT, "bin", "kubectl-avddr.js");
 
-/** Collects what is written; `isTTY` and `columns` make it stand in for a terminal. */
+/** Collects what is written, and each write apart; `isTTY` and `columns` make it stand in for a terminal. */
 export class Captured extends Writable {
   text = "";
+  writes: string[] = [];
   isTTY?: boolean;
   columns?: number;
 
@@ -43,6 +44,7 @@ export class Captured extends Writable {
 
   override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
     this.text += chunk.toString();
+    this.writes.push(chunk.toString());
     done();
   }
 }

@@ -1,7 +1,7 @@
 // `avd-dr watch`: following a failover someone else started. Without a terminal (CI, a pipe) it
 // prints one timestamped line per change; on a terminal it redraws a block with progress bars;
 // the exit code says how the request ended.
-import { stripVTControlCharacters as plain } from "node:util";
+import xterm from "@xterm/headless";
 import { describe, expect, it } from "vitest";
 import { TERMINAL_PHASES } from "../../src/api/index.ts";
 import { EXIT } from "../../src/cli/command-io.ts";
@@ -34,6 +34,33 @@ async function watchOf(r: Rehearsal, name: string, io: TestIo) {
 }
 
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ /;
+const ERASE_LINE = "\u001b[2K";
+
+interface ScreenLine {
+  text: string;
+  /** Continues the line above: the terminal wrapped a line wider than itself. */
+  wrapped: boolean;
+}
+
+/** What a terminal `columns` wide shows after each of `writes`, written in turn: its lines in use. */
+async function onATerminal(writes: readonly string[], columns: number): Promise<ScreenLine[][]> {
+  // A line feed also returns the cursor to the start of the line, as a terminal's driver does;
+  // reading the screen back is what the headless terminal calls proposed API.
+  const terminal = new xterm.Terminal({ cols: columns, rows: 24, convertEol: true, allowProposedApi: true });
+  const screens: ScreenLine[][] = [];
+  for (const data of writes) {
+    await new Promise<void>((written) => terminal.write(data, written));
+    const buffer = terminal.buffer.active;
+    const lines = Array.from({ length: buffer.length }, (_, y) => buffer.getLine(y)!).map((line) => ({
+      text: line.translateToString(true),
+      wrapped: line.isWrapped,
+    }));
+    while (lines.at(-1)?.text === "") lines.pop();
+    screens.push(lines);
+  }
+  terminal.dispose();
+  return screens;
+}
 
 describe("avd-dr watch", () => {
   it("without a terminal, prints a timestamped line at each change and how it ended (exit 0)", async () => {
@@ -68,17 +95,32 @@ describe("avd-dr watch", () => {
     await requestFailover(r, "to-neu");
     const io = testIo({ terminal: 72 });
     expect(await watchOf(r, "to-neu", io)).toBe(EXIT.ok);
-    const text = io.out.text;
-    // The cursor goes back up over the last frame, which is erased below it.
-    const ESC = "\u001b[";
-    expect(text.split(ESC).filter((code) => /^\d+A/.test(code)).length).toBeGreaterThan(1);
-    expect(text).toContain(`${ESC}0J`);
-    // Every line of the frames (not the outcome printed after the last one) fits the width.
-    const frames = plain(text).trimEnd().split("\n").slice(0, -1);
-    for (const line of frames) expect(line.length).toBeLessThanOrEqual(71);
-    const lastFrame = frames.slice(frames.lastIndexOf(frames.find((l) => l.startsWith("FailoverRequest "))!));
-    expect(lastFrame.join("\n")).toMatch(/Sessions notified\s+\[█+\] 3\/3/);
-    expect(lastFrame.join("\n")).toMatch(/Hosts verified\s+\[█+\] 2\/2 \(2 required\)/);
+    // One write a frame, then the outcome. Each frame after the first erases lines of the last.
+    const frames = io.out.writes.slice(0, -1);
+    expect(frames.length).toBeGreaterThan(1);
+    for (const redraw of frames.slice(1)) expect(redraw).toContain(ERASE_LINE);
+
+    const screens = await onATerminal(io.out.writes, 72);
+    for (const screen of screens.slice(0, -1)) {
+      // The block is there once: each frame took the place of the last.
+      expect(screen.filter((l) => l.text.startsWith("FailoverRequest ")).length).toBe(1);
+      for (const line of screen) {
+        expect(line.wrapped).toBe(false);
+        expect(line.text.length).toBeLessThanOrEqual(71);
+      }
+    }
+    // A message too long for the terminal was cut, not wrapped.
+    expect(
+      screens.some((screen) => screen.some((l) => l.text.startsWith("│ ") && l.text.endsWith("…"))),
+    ).toBe(true);
+    // The last frame stays on the screen, the outcome below it.
+    const last = screens.at(-1)!.map((l) => l.text);
+    expect(last[0]).toMatch(new RegExp(`^FailoverRequest ${r.namespace}/to-neu  Planned  Primary → Sec`));
+    expect(last[1]).toMatch(/^Phase {4}Succeeded {3}Draining ✓ {2}FailingOver ✓ {2}Verifying ✓$/);
+    expect(last.join("\n")).toMatch(/Sessions notified\s+\[█+\] 3\/3/);
+    expect(last.join("\n")).toMatch(/Hosts verified\s+\[█+\] 2\/2 \(2 required\)/);
+    expect(last.filter((l) => l.startsWith("FailoverRequest ")).length).toBe(1);
+    expect(last.some((l) => l.startsWith(`✓ FailoverRequest ${r.namespace}/to-neu Succeeded`))).toBe(true);
   });
 
   it("ends with exit 1 and the reason when the request is rejected", async () => {
