@@ -69,11 +69,15 @@ export function testIo(options: { terminal?: number; keyboard?: boolean } = {}):
 /** Runs a command function in this process as its registered action would, returning its exit code. */
 export const run = (io: Io, body: () => Promise<ExitCode>) => runCommand("avd-dr", io, body);
 
-/** Types `answer` once the prompt containing `prompt` is on the screen. */
-export async function typeAt(io: TestIo, prompt: string, answer: string): Promise<void> {
+/** Presses `keys` once the prompt containing `prompt` is on the screen ("\u0003" is Ctrl-C). */
+export async function pressAt(io: TestIo, prompt: string, keys: string): Promise<void> {
   await until(`the prompt "${prompt}"`, () => io.out.text.includes(prompt), 30_000);
-  io.input.write(`${answer}\n`);
+  io.input.write(keys);
 }
+
+/** Types `answer` and Enter (a carriage return, as a terminal sends it) at the prompt. */
+export const typeAt = (io: TestIo, prompt: string, answer: string): Promise<void> =>
+  pressAt(io, prompt, `${answer}\r`);
 
 export interface Exited {
   code: number | null;
