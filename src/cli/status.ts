@@ -18,7 +18,9 @@ const ABNORMAL_TRUE: ReadonlySet<string> = new Set([PlanConditions.Reconciling, 
 
 const key = (p: AvdDisasterRecoveryPlan) => `${p.metadata.namespace}/${p.metadata.name}`;
 
-function row(plan: AvdDisasterRecoveryPlan, withNamespace: boolean): string[] {
+const CONDITION_COLOUR = { True: "green", False: "red", Unknown: "yellow" } as const;
+
+function row(plan: AvdDisasterRecoveryPlan, withNamespace: boolean, io: Io): string[] {
   const s = plan.status ?? {};
   const region = s.activeRegion;
   const location = region === "Secondary" ? plan.spec.secondary.location : plan.spec.primary.location;
@@ -28,7 +30,10 @@ function row(plan: AvdDisasterRecoveryPlan, withNamespace: boolean): string[] {
     plan.metadata.name ?? "",
     plan.spec.strategy,
     region ? `${region} (${location})` : "-",
-    ...SHOWN.map((type) => getCondition(s.conditions, type)?.status ?? "-"),
+    ...SHOWN.map((type) => {
+      const status = getCondition(s.conditions, type)?.status;
+      return status ? paint(io.out, CONDITION_COLOUR[status], status) : "-";
+    }),
     s.replication?.worstRpo ?? "-",
     last ? `${last.name} (${last.type ?? "?"}, ${last.phase})` : "-",
     last?.rto ?? "-",
@@ -72,16 +77,9 @@ export function renderStatus(
     "LAST-FAILOVER",
     "RTO",
   ];
-  const firstCondition = header.indexOf("READY");
-  const colour = { True: "green", False: "red", Unknown: "yellow" } as const;
   const table = textTable(
     header,
-    plans.map((p) => row(p, withNamespace)),
-    (cell, _row, column) => {
-      const value = cell.trim() as keyof typeof colour;
-      const isCondition = column >= firstCondition && column < firstCondition + SHOWN.length;
-      return isCondition && colour[value] ? paint(io.out, colour[value], cell) : cell;
-    },
+    plans.map((p) => row(p, withNamespace, io)),
   );
   const below = notes(plans, io);
   return `${table}\n${below.length > 0 ? `\n${below.join("\n")}\n` : ""}`;
