@@ -5,6 +5,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { until } from "../operator/fixtures.ts";
 import { type OperatorProcess, startOperatorProcess } from "../operator/operator-process.ts";
 import { testKubeconfigPath } from "../support/kube.ts";
 import { rehearsals } from "../support/rehearsal.ts";
@@ -22,12 +23,12 @@ afterEach(() => {
   for (const op of running.splice(0)) op.child.kill("SIGKILL");
 });
 
-/** Deterministic "random" instants, so that a failing run can be repeated. */
+/** Deterministic "random" delays (ms), so that a failing run can be repeated. */
 function* instants(seed: number): Generator<number> {
   let x = seed;
   for (;;) {
     x = (x * 1_103_515_245 + 12_345) % 2 ** 31;
-    yield 250 + (x % 1500);
+    yield x % 500;
   }
 }
 
@@ -66,7 +67,16 @@ describe("killing the operator during a failover", () => {
       const wait = instants(seed);
       let kills = 0;
       for (; kills < 6; kills++) {
+        const seen = (await r.k.getRequest(r.namespace, "to-neu")).metadata?.resourceVersion;
         const op = await start();
+        // Each process is killed while it works, however slow the machine: once it has written the
+        // request, at a "random" instant after that.
+        await until(
+          "the operator to write the request",
+          async () =>
+            (await r.k.getRequest(r.namespace, "to-neu")).metadata?.resourceVersion !== seen || undefined,
+          60_000,
+        );
         await new Promise((resolve) => setTimeout(resolve, wait.next().value));
         op.child.kill("SIGKILL");
         await op.exited;
