@@ -45,6 +45,22 @@ describe("failover admission", () => {
     expect((decision as { message: string }).message).toContain("FailoverRequest running (phase Draining)");
   });
 
+  it("lets a dry run neither hold the plan nor wait its turn, and refuses one while a failover runs", () => {
+    const preview = request("preview", "2026-11-26T08:59:00Z", "Pending");
+    preview.spec.dryRun = true;
+    const real = request("real", "2026-11-26T09:00:00Z");
+    expect(admit(real, contoso(), [preview, real])).toEqual({ decision: "accept" });
+    const queued = request("queued", "2026-11-26T08:58:00Z");
+    const second = request("second-preview", "2026-11-26T09:00:00Z");
+    second.spec.dryRun = true;
+    expect(admit(second, contoso(), [queued, second])).toEqual({ decision: "accept" });
+    const running = request("running", "2026-11-26T08:00:00Z", "FailingOver");
+    expect(admit(second, contoso("running"), [running, second])).toMatchObject({
+      decision: "reject",
+      reason: "AnotherFailoverActive",
+    });
+  });
+
   it("resumes the request the plan already records, after a restart between the two writes", () => {
     const mine = request("mine", "2026-11-26T09:00:00Z");
     const earlier = request("earlier", "2026-11-26T08:00:00Z");

@@ -67,13 +67,16 @@ export function admit(
       message: `waiting for AvdDisasterRecoveryPlan ${planName} in namespace ${namespace}: create it, or delete this request if spec.planRef.name is wrong`,
     };
   }
-  const others = siblings.filter((s) => s.metadata.name !== request.metadata.name);
+  // A dry run only reads: it neither holds the plan nor waits its turn, so it never stands in the
+  // way of a real failover (an on-call engineer's preview must not get a real request rejected).
+  const others = siblings.filter((s) => s.metadata.name !== request.metadata.name && !s.spec.dryRun);
   const recorded = plan.status?.activeFailover?.name;
   if (recorded === request.metadata.name) return { decision: "accept" };
   const holder =
     others.find((s) => s.metadata.name === recorded && isActive(s)) ??
     others.filter(isActive).sort(creationOrder)[0];
   if (holder) return anotherFailoverActive(planName, holder.metadata.name!, holder.status?.phase);
+  if (request.spec.dryRun) return { decision: "accept" };
   const earlier = others
     .filter((s) => isUndecided(s) && !s.metadata.deletionTimestamp && creationOrder(s, request) < 0)
     .sort(creationOrder)[0];

@@ -110,7 +110,8 @@ export class FailoverReconciler implements Reconciler {
     plan: AvdDisasterRecoveryPlan,
   ): Promise<FailoverRequest | undefined> {
     const held = await this.#d.finalizers.add(request, FAILOVER_FINALIZER);
-    const holder = await this.#claim(plan, held);
+    // A dry run changes nothing, so it does not become the plan's active failover.
+    const holder = request.spec.dryRun ? held.metadata.name : await this.#claim(plan, held);
     if (holder === undefined)
       throw new Error(`plan ${plan.metadata.name} went away while accepting; deciding again`);
     if (holder !== held.metadata.name) {
@@ -118,7 +119,9 @@ export class FailoverReconciler implements Reconciler {
       await this.#reject(held, anotherFailoverActive(plan.metadata.name!, holder, undefined));
       return undefined;
     }
-    const message = `accepted as the active failover of plan ${plan.metadata.name}; waiting for the failover to start`;
+    const message = request.spec.dryRun
+      ? `accepted as a dry run of plan ${plan.metadata.name}: nothing will be changed`
+      : `accepted as the active failover of plan ${plan.metadata.name}; waiting for the failover to start`;
     const written = await this.#write(held, "Pending", { state: "Reconciling", reason: "Accepted", message });
     if (written) {
       this.#d.log.info(
