@@ -332,14 +332,18 @@ export class FakeSiteRecovery extends FakeGateway implements Partial<SiteRecover
     return job.name;
   }
 
-  /** Time passes: every running job succeeds and leaves its items where it goes. */
-  finishJobs(): void {
+  /**
+   * Time passes: every running job succeeds and leaves its items where it goes, except the items
+   * in `unchanged`, which are left idle where they were (the service does not show the job's effect).
+   */
+  finishJobs(unchanged: string[] = []): void {
     for (const job of this.jobs.values()) {
       if (job.state !== "InProgress") continue;
       job.state = "Succeeded";
       for (const name of job.items) {
         const item = this.items.get(name)!;
         item.job = undefined;
+        if (unchanged.includes(name)) continue;
         item.state = AFTER[job.scenario]!;
         if (job.scenario === "UnplannedFailover")
           item.activeLocation = item.activeLocation === "Primary" ? "Recovery" : "Primary";

@@ -4,7 +4,10 @@
 import { describe, expect, it } from "vitest";
 import type { FailoverPhase, FailoverRequestSpec } from "../../../src/api/index.ts";
 import { AzureError } from "../../../src/azure/errors.ts";
-import { siteRecoveryStrategy as asr } from "../../../src/reconcilers/failover/strategies/site-recovery.ts";
+import {
+  siteRecoveryStrategy as asr,
+  SETTLE_MS,
+} from "../../../src/reconcilers/failover/strategies/site-recovery.ts";
 import {
   type FakeAzure,
   type FakeScope,
@@ -295,5 +298,70 @@ describe("SiteRecovery through a recovery plan", () => {
     const scope = pass(azure, "FailingOver", { recoveryPlan: true });
     expect(await asr.failover(scope)).toMatchObject({ outcome: "wait" });
     expect(scope.status.operations).toBeUndefined();
+  });
+});
+
+describe("SiteRecovery: a job that succeeded but whose items do not show it", () => {
+  it("item by item: waits a while, never sends again, then fails naming the item and what ASR shows", async () => {
+    const azure = siteRecoveryDeployment(2);
+    const first = pass(azure, "FailingOver");
+    await asr.failover(first);
+    azure.siteRecovery.finishJobs(["vm-1"]);
+    const seen = pass(azure, "FailingOver", { last: first });
+    expect(await asr.failover(seen)).toMatchObject({ outcome: "wait" });
+    expect(seen.status.operations?.map((o) => o.result)).toEqual(["Succeeded", "Succeeded"]);
+
+    seen.clock.advance(SETTLE_MS / 1000 - 1);
+    const later = pass(azure, "FailingOver", { last: seen });
+    expect(await asr.failover(later)).toMatchObject({ outcome: "wait" });
+    later.clock.advance(1);
+    const result = await asr.failover(pass(azure, "FailingOver", { last: later }));
+    expect(result).toMatchObject({ outcome: "failed", reason: "UnplannedFailoverFailed" });
+    expect(result.message).toMatch(
+      /failover job job-2 succeeded at .*, but ASR still does not show its result on 1 item\(s\) \(vm-1: Protected, active in Primary, allowed UnplannedFailover, DisableProtection, TestFailover\)/,
+    );
+    expect(azure.siteRecovery.sent("unplannedFailover")).toEqual(["vm-0", "vm-1"]);
+  });
+
+  it("through a recovery plan: waits a while without sending again, then fails naming the items left behind", async () => {
+    const azure = siteRecoveryDeployment(2);
+    azure.siteRecovery.recoveryPlan = RECOVERY_PLAN;
+    const first = pass(azure, "FailingOver", { recoveryPlan: true });
+    await asr.failover(first);
+    azure.siteRecovery.finishJobs(["vm-0"]);
+    const seen = pass(azure, "FailingOver", { recoveryPlan: true, last: first });
+    expect(await asr.failover(seen)).toMatchObject({
+      outcome: "wait",
+      message: expect.stringMatching(
+        /job job-1 succeeded, waiting for ASR to show it on every item \(1 of 2/,
+      ),
+    });
+    seen.clock.advance(SETTLE_MS / 1000);
+    const result = await asr.failover(pass(azure, "FailingOver", { recoveryPlan: true, last: seen }));
+    expect(result).toMatchObject({ outcome: "failed", reason: "UnplannedFailoverFailed" });
+    expect(result.message).toMatch(
+      /does not show its result on 1 item\(s\) \(vm-0: Protected.*recovery plan rp-avd/,
+    );
+    expect(azure.siteRecovery.sent("unplannedFailover")).toEqual([RECOVERY_PLAN]);
+  });
+
+  it("a reprotect that took effect waits out the resynchronisation however long it takes", async () => {
+    const azure = siteRecoveryDeployment(1);
+    itemsWentThrough(azure, "UnplannedFailover", "CommitFailover");
+    const first = pass(azure, "Reprotecting", { spec: { reprotect: true } });
+    await asr.reprotect(first);
+    azure.siteRecovery.finishJobs(["vm-0"]);
+    // Replicating the other way, not yet protected: ReverseReplicate is no longer allowed.
+    azure.siteRecovery.items.get("vm-0")!.state = "Replicating";
+    const seen = pass(azure, "Reprotecting", { spec: { reprotect: true }, last: first });
+    expect(await asr.reprotect(seen)).toMatchObject({ outcome: "wait" });
+    seen.clock.advance((10 * SETTLE_MS) / 1000);
+    const later = pass(azure, "Reprotecting", { spec: { reprotect: true }, last: seen });
+    expect(await asr.reprotect(later)).toMatchObject({ outcome: "wait" });
+    azure.siteRecovery.items.get("vm-0")!.state = "Protected";
+    expect(
+      await asr.reprotect(pass(azure, "Reprotecting", { spec: { reprotect: true }, last: later })),
+    ).toMatchObject({ outcome: "done" });
+    expect(azure.siteRecovery.sent("reProtect")).toHaveLength(1);
   });
 });

@@ -4,7 +4,12 @@
 // is this action's), a target already in the action's end state counts as done, and an action is
 // sent only when ASR lists it in allowedOperations. Nothing is sent twice: a recorded operation
 // is followed through its job, never repeated.
-import { type FailoverPhase, type FailoverRequestStatus, formatDuration } from "../../../api/index.ts";
+import {
+  type FailoverOperation,
+  type FailoverPhase,
+  type FailoverRequestStatus,
+  formatDuration,
+} from "../../../api/index.ts";
 import { classifyAzureError } from "../../../azure/classify.ts";
 import type {
   FailoverDirection,
@@ -24,6 +29,11 @@ import type { FailoverStrategy, VerifyTarget } from "./strategy.ts";
 
 /** At most this many item actions are sent per reconcile (about a full ARM write bucket; the pacer spaces them). */
 const SENDS_PER_PASS = 200;
+/**
+ * How long a target may still not show the end state of a job that succeeded (clock time). ASR
+ * updates the item as the job ends; past this, something else holds it, and waiting would never end.
+ */
+export const SETTLE_MS = 10 * 60_000;
 
 type Side = "Primary" | "Recovery";
 
@@ -37,6 +47,8 @@ interface AsrAction {
   scenario: RegExp;
   /** The item is in the action's end state and idle. */
   reached(item: ProtectedItemInfo, to: Side): boolean;
+  /** The item shows the action applied, though its end state is still ahead (a reprotect's resynchronisation). */
+  applied?(item: ProtectedItemInfo): boolean;
   send(scope: FailoverScope, target: RecoveryPlanRef | ProtectedItemInfo): Promise<SiteRecoveryOperation>;
   /** Words for messages. */
   doing: string;
@@ -98,6 +110,8 @@ const reprotect: AsrAction = {
   doing: "reprotect",
   reached: (item, to) =>
     idle(item) && item.activeLocation === to && item.allowedOperations.includes("UnplannedFailover"),
+  // Replicating the other way: what remains is the initial replication, as long as the disks need.
+  applied: (item) => idle(item) && !item.allowedOperations.includes("ReverseReplicate"),
   // Replicate from where the VMs run now back to the region they left.
   send: (scope, target) =>
     scope.gateways.siteRecovery.beginReprotect(
@@ -273,8 +287,15 @@ async function actOnItems(
         );
         continue;
       }
-      // Succeeded but the item does not show it yet: look again.
+      // Succeeded but the item does not show it yet: look again, for a while.
+      completeOperation(recorded, "Succeeded", now);
       running++;
+      continue;
+    }
+    if (recorded?.result === "Succeeded") {
+      if (unsettled(action, recorded, [item], now).length > 0)
+        problems.push(notSettled(action, recorded, [item]));
+      else running++;
       continue;
     }
     if (recorded?.result === "Failed") {
@@ -354,6 +375,21 @@ async function actOnRecoveryPlan(
         `${action.doing} of recovery plan ${ref.recoveryPlan} failed (${progress}): ${why}. Fix the cause in the vault, then create a new FailoverRequest: items already done are kept`,
       );
     }
+    if (job.status === "succeeded") completeOperation(recorded, "Succeeded", now);
+  }
+  if (recorded?.result === "Succeeded") {
+    const stuck = unsettled(action, recorded, pending, now);
+    if (stuck.length > 0)
+      return failed(
+        `${capitalised(action.kind)}Failed`,
+        `${notSettled(action, recorded, stuck)} (recovery plan ${ref.recoveryPlan}, ${progress}). Look at those items in the vault, then create a new FailoverRequest: items already done are kept`,
+      );
+    return wait(
+      `${action.doing} of recovery plan ${ref.recoveryPlan}: job ${recorded.id} succeeded, waiting for ASR to show it on every item (${progress})`,
+      POLL_MS,
+    );
+  }
+  if (recorded && !recorded.result) {
     return wait(
       `${action.doing} of recovery plan ${ref.recoveryPlan}: waiting for ASR (${progress})`,
       POLL_MS,
@@ -370,6 +406,27 @@ async function actOnRecoveryPlan(
     if (!isBusy(error)) throw error;
   }
   return wait(`${action.doing} of recovery plan ${ref.recoveryPlan} started (${progress})`, POLL_MS);
+}
+
+/** The targets that still do not show the result of a job that succeeded SETTLE_MS ago or more. */
+function unsettled(
+  action: AsrAction,
+  op: FailoverOperation,
+  items: ProtectedItemInfo[],
+  now: Date,
+): ProtectedItemInfo[] {
+  if (op.completedAt === undefined || now.getTime() - Date.parse(op.completedAt) < SETTLE_MS) return [];
+  return items.filter((i) => !action.applied?.(i));
+}
+
+function notSettled(action: AsrAction, op: FailoverOperation, items: ProtectedItemInfo[]): string {
+  const shown = items
+    .slice(0, 5)
+    .map(
+      (i) =>
+        `${i.friendlyName}: ${i.protectionStateDescription || i.protectionState}, active in ${i.activeLocation}, allowed ${i.allowedOperations.join(", ") || "none"}`,
+    );
+  return `${action.doing} job ${op.id} succeeded at ${op.completedAt}, but ASR still does not show its result on ${items.length} item(s) (${shown.join("; ")}${items.length > 5 ? "; …" : ""})`;
 }
 
 function record(scope: FailoverScope, action: AsrAction, target: string, op: SiteRecoveryOperation): void {
