@@ -7,14 +7,13 @@
 //
 //   node bench/chaos-soak.ts [--kills 20] [--strategy SiteRecovery] [--time-scale 0.02] [--seed 1] [--kubeconfig FILE]
 import type { ChildProcess } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { API_VERSION, FAILOVER_KIND } from "../src/api/index.ts";
 import { generateTopology, type Strategy } from "../src/sim/generate-topology.ts";
-import { startSim } from "../src/sim/server.ts";
-import { benchCluster, benchNamespace, generatedPlan, spawnOperator } from "./harness.ts";
+import { benchCluster, benchEmulator, benchNamespace, generatedPlan, spawnOperator } from "./harness.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -36,10 +35,8 @@ const cluster = await benchCluster(dir, args.kubeconfig);
 const { k } = cluster;
 
 const topology = generateTopology({ hostPools: 10, hostsPerPool: 10, sessionsPerHost: 5, strategy });
-const caFile = join(dir, "ca.pem");
-const sim = await startSim({ topology, timeScale, caFile });
-const infoFile = join(dir, "info.json");
-await writeFile(infoFile, JSON.stringify(sim.info));
+const emulator = await benchEmulator(dir, "chaos", topology, timeScale);
+const { sim } = emulator;
 const namespace = await benchNamespace(cluster, sim.info, "chaos");
 await k.createPlan(
   namespace,
@@ -56,8 +53,7 @@ const start = () => {
   operator = spawnOperator({
     kubeconfigPath: cluster.kubeconfigPath,
     namespace,
-    infoFile,
-    caFile,
+    emulator,
     logLevel: "error",
   });
   return operator;

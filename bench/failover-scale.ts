@@ -11,7 +11,7 @@
 //   node bench/failover-scale.ts [--scenarios sr-plan,sr-items,standby,shared] [--pools 10]
 //     [--hosts 100] [--sessions 5] [--time-scale 0.1] [--grace 10m] [--kubeconfig FILE]
 import type { ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -23,9 +23,8 @@ import {
   parseDuration,
 } from "../src/api/index.ts";
 import { generateTopology } from "../src/sim/generate-topology.ts";
-import { startSim } from "../src/sim/server.ts";
 import { failoverBound } from "./failover-bound.ts";
-import { benchCluster, benchNamespace, generatedPlan, spawnOperator } from "./harness.ts";
+import { benchCluster, benchEmulator, benchNamespace, generatedPlan, spawnOperator } from "./harness.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -99,10 +98,8 @@ function sampler(pid: number) {
 async function run(scenario: Scenario): Promise<void> {
   const { strategy, recoveryPlan } = SCENARIOS[scenario];
   const topology = generateTopology({ hostPools: pools, hostsPerPool, sessionsPerHost, strategy });
-  const caFile = join(dir, `${scenario}-ca.pem`);
-  const sim = await startSim({ topology, timeScale, caFile });
-  const infoFile = join(dir, `${scenario}-info.json`);
-  await writeFile(infoFile, JSON.stringify(sim.info));
+  const emulator = await benchEmulator(dir, scenario, topology, timeScale);
+  const { sim } = emulator;
   const namespace = await benchNamespace(cluster, sim.info, `bench-${scenario}`);
   const plan = generatedPlan(sim.info, {
     name: "bench",
@@ -115,8 +112,7 @@ async function run(scenario: Scenario): Promise<void> {
   const operator: ChildProcess = spawnOperator({
     kubeconfigPath: cluster.kubeconfigPath,
     namespace,
-    infoFile,
-    caFile,
+    emulator,
     logLevel: process.env.BENCH_LOG_LEVEL ?? "warn",
     stdio: ["ignore", process.env.BENCH_LOG ? "pipe" : "ignore", "inherit"],
     ...(NODE_OPTIONS ? { nodeOptions: NODE_OPTIONS } : {}),

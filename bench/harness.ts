@@ -2,6 +2,7 @@
 // (started here unless --kubeconfig names one), a namespace holding the emulator's principal,
 // the plan that matches a generated topology, and the operator as its own process.
 import { type ChildProcess, type StdioOptions, spawn } from "node:child_process";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CoreV1Api, KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import { customResourceDefinitions } from "../src/api/crds.ts";
@@ -16,6 +17,8 @@ import { rehearsalSecret, SECRET_NAME } from "../src/cli/rehearsal.ts";
 import { startControlPlane } from "../src/controlplane/control-plane.ts";
 import { applyManifests, waitForCrdsEstablished } from "../src/controlplane/manifests.ts";
 import type { Strategy } from "../src/sim/generate-topology.ts";
+import { type RunningSim, startSim } from "../src/sim/server.ts";
+import type { Topology } from "../src/sim/topology.ts";
 import { avddr } from "../test/operator/fixtures.ts";
 
 const MAIN = join(import.meta.dirname, "..", "src", "cli", "main.ts");
@@ -47,6 +50,27 @@ export async function benchCluster(dir: string, kubeconfig?: string): Promise<Be
       await controlPlane?.stop();
     },
   };
+}
+
+/** An emulator, with the info file and CA an operator process reads to reach and trust it. */
+export interface BenchEmulator {
+  sim: RunningSim;
+  infoFile: string;
+  caFile: string;
+}
+
+/** Starts the emulator on `topology`, writing its info file and CA under `dir` as `name-…`. */
+export async function benchEmulator(
+  dir: string,
+  name: string,
+  topology: Topology,
+  timeScale: number,
+): Promise<BenchEmulator> {
+  const caFile = join(dir, `${name}-ca.pem`);
+  const sim = await startSim({ topology, timeScale, caFile });
+  const infoFile = join(dir, `${name}-info.json`);
+  await writeFile(infoFile, JSON.stringify(sim.info));
+  return { sim, infoFile, caFile };
 }
 
 /** A new namespace holding the Secret with the emulator's principal; returns its name. */
@@ -110,8 +134,7 @@ export function generatedPlan(
 export function spawnOperator(options: {
   kubeconfigPath: string;
   namespace: string;
-  infoFile: string;
-  caFile: string;
+  emulator: BenchEmulator;
   logLevel: string;
   stdio?: StdioOptions;
   nodeOptions?: string;
@@ -123,7 +146,7 @@ export function spawnOperator(options: {
       "operator",
       `--kubeconfig=${options.kubeconfigPath}`,
       `--namespace=${options.namespace}`,
-      `--emulator-info=${options.infoFile}`,
+      `--emulator-info=${options.emulator.infoFile}`,
       "--metrics-bind-address=0",
       "--health-probe-bind-address=0",
       `--log-level=${options.logLevel}`,
@@ -132,7 +155,7 @@ export function spawnOperator(options: {
       stdio: options.stdio ?? "ignore",
       env: {
         ...process.env,
-        NODE_EXTRA_CA_CERTS: options.caFile,
+        NODE_EXTRA_CA_CERTS: options.emulator.caFile,
         ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
       },
     },

@@ -22,6 +22,12 @@ export function parseSessionKey(key: string): Omit<SessionId, "createTime"> {
   return { host, sessionId, user };
 }
 
+/** The sign-in time a session key carries, if Azure gave one (to the second). */
+export function sessionSignInTime(key: string): Date | undefined {
+  const since = key.split("/")[3];
+  return since ? new Date(Number.parseInt(since, 36) * 1000) : undefined;
+}
+
 /** What the record says of each session (epoch ms). */
 export interface SessionHistory {
   key: string;

@@ -30,3 +30,5 @@ export const FAILOVER_PHASES = [
 ] as const;
 export type FailoverPhase = (typeof FAILOVER_PHASES)[number];
 export const TERMINAL_PHASES: readonly FailoverPhase[] = ["Succeeded", "Failed", "Rejected"];
+export const isTerminalPhase = (phase: FailoverPhase | undefined): boolean =>
+  phase !== undefined && TERMINAL_PHASES.includes(phase);

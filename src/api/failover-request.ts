@@ -160,7 +160,6 @@ const SessionBatchSchema = Type.Object(
   },
   { additionalProperties: false },
 );
-export type SessionBatch = Static<typeof SessionBatchSchema>;
 
 /**
  * What happened to each user session, kept compact so that a drain of tens of thousands of

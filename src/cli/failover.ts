@@ -2,6 +2,7 @@
 // API server checks the request first (its CEL rules, without storing it); a dry run shows
 // what the operator would do; a person confirms (the word itself for Unplanned); then the
 // FailoverRequest is created and, with --wait, followed to its end.
+
 import { type Command, Option } from "commander";
 import {
   API_VERSION,
@@ -15,6 +16,7 @@ import {
   type FailoverType,
 } from "../api/index.ts";
 import { statusCodeOf } from "../controller/errors.ts";
+import { isTerminal } from "../reconcilers/failover/admission.ts";
 import { type AvddrClient, avddrClient, invalidFields } from "./avddr-client.ts";
 import {
   commandAction,
@@ -29,7 +31,7 @@ import { confirm, ensureCanConfirm } from "./confirm.ts";
 import { addFollowFlags, type FollowFlags, followSettings } from "./follow-flags.ts";
 import { addKubeFlags, type KubeFlags, kubeTarget } from "./kube-flags.ts";
 import { followAndReport, quietlyUntil } from "./live-view.ts";
-import { exitCodeOf, isFinished, outcome } from "./progress.ts";
+import { exitCodeOf, outcome } from "./progress.ts";
 
 export interface FailoverFlags extends KubeFlags, FollowFlags {
   type: string;
@@ -156,7 +158,7 @@ async function preview(
     const done = await quietlyUntil(client, namespace, name, {
       pollMs,
       timeoutMs: PREVIEW_TIMEOUT_MS,
-      until: isFinished,
+      until: isTerminal,
     }).catch(async (error: Error) => {
       if (error.name !== "TimeoutError") throw error;
       const last = await client.getRequest(namespace, name);
@@ -219,7 +221,7 @@ async function reportAdmission(
   }).catch(() => client.getRequest(namespace, name));
   if (admitted?.status?.phase === "Rejected")
     throw new RefusedError(`FailoverRequest ${name} was rejected: ${admitted.status.message}`);
-  if (admitted && isFinished(admitted)) {
+  if (admitted && isTerminal(admitted)) {
     io.out.write(`${outcome(admitted)}\n`);
     return exitCodeOf(admitted);
   }

@@ -3,14 +3,16 @@
 // pipe, a file): one timestamped line each time something changes, so a log reads as the story of
 // the run. The request is polled (one GET per interval): light on the API server, and a restart of
 // the API server only delays the next look.
+
 import { setTimeout as sleep } from "node:timers/promises";
 import { stripVTControlCharacters } from "node:util";
 import { createLogUpdate } from "log-update";
 import { type FailoverRequest, metav1Time } from "../api/index.ts";
 import type { Clock } from "../reconcilers/clock.ts";
+import { isTerminal } from "../reconcilers/failover/admission.ts";
 import type { AvddrClient } from "./avddr-client.ts";
 import { type OutStream, paint, RefusedError } from "./command-io.ts";
-import { elapsed, isFinished, type Meter, meters, outcome, route } from "./progress.ts";
+import { elapsed, type Meter, meters, outcome, route } from "./progress.ts";
 
 export interface View {
   show(request: FailoverRequest): void;
@@ -137,7 +139,7 @@ export async function follow(
       throw new RefusedError(`FailoverRequest ${namespace}/${name} was deleted while it was followed`);
     if (request) {
       view.show(request);
-      if ((options.until ?? isFinished)(request)) return request;
+      if ((options.until ?? isTerminal)(request)) return request;
     }
     // An abort while asleep ends the follow with the signal's own reason (a timeout, Ctrl-C).
     await sleep(options.pollMs ?? 1000, undefined, options.signal ? { signal: options.signal } : {}).catch(

@@ -1,7 +1,7 @@
 // A failover's progress as people read it: how far each step is (counters against the totals the
 // runner records), how long it has run, and its outcome. Shared by the live view, the demo and
 // the report, so that they all count the same way.
-import { type FailoverRequest, formatDuration, TERMINAL_PHASES } from "../api/index.ts";
+import { type FailoverRequest, formatDuration } from "../api/index.ts";
 import type { Clock } from "../reconcilers/clock.ts";
 import { EXIT, type ExitCode } from "./command-io.ts";
 
@@ -40,9 +40,6 @@ export function meters(request: FailoverRequest): Meter[] {
     ),
   ];
 }
-
-export const isFinished = (request: FailoverRequest): boolean =>
-  request.status?.phase !== undefined && TERMINAL_PHASES.includes(request.status.phase);
 
 /** Milliseconds the request has run: from its start to its completion, or to now on `clock`. */
 export function elapsedMs(request: FailoverRequest, clock: Clock): number {

@@ -11,6 +11,7 @@ import {
   metav1Time,
   parseSessionKey,
   type RegionSpec,
+  sessionSignInTime,
 } from "../api/index.ts";
 import { type Meter, meters, route } from "./progress.ts";
 
@@ -75,7 +76,8 @@ const iso = (ms: number | undefined) => (ms === undefined ? undefined : metav1Ti
 function sessions(request: FailoverRequest): SessionEvidence[] {
   return drainHistory(request.status?.drain)
     .map((h) => {
-      const signedInAt = signInTimeOf(h.key);
+      const signedIn = sessionSignInTime(h.key);
+      const signedInAt = signedIn && metav1Time(signedIn);
       const loggedOffAt = iso(h.loggedOffAt);
       const signedOutAt = iso(h.signedOutAt);
       return {
@@ -92,12 +94,6 @@ function sessions(request: FailoverRequest): SessionEvidence[] {
       };
     })
     .sort((a, b) => a.user.localeCompare(b.user) || a.host.localeCompare(b.host));
-}
-
-/** The sign-in time a session key carries (base 36 seconds), if any. */
-function signInTimeOf(key: string): string | undefined {
-  const since = key.split("/")[3];
-  return since ? metav1Time(new Date(Number.parseInt(since, 36) * 1000)) : undefined;
 }
 
 const KSTATUS: ReadonlySet<string> = new Set(["Ready", "Reconciling", "Stalled"]);

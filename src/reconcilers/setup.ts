@@ -1,6 +1,6 @@
 // Wires the two reconcilers into a manager: which informers feed which controller, the cache
 // indexes they query, and the clients behind their small interfaces.
-import type { KubeConfig, V1Secret } from "@kubernetes/client-node";
+import type { KubeConfig, KubernetesObject, V1Secret } from "@kubernetes/client-node";
 import {
   API_VERSION,
   type AvdDisasterRecoveryPlan,
@@ -188,6 +188,14 @@ export function setupReconcilers(s: ReconcilerSetup): { events: KubeEventRecorde
   return { events };
 }
 
+/** controller-runtime's GenerationChangedPredicate, and a deletion starting. */
+function specOrDeletionChanged(old: KubernetesObject, obj: KubernetesObject): boolean {
+  return (
+    old.metadata?.generation !== obj.metadata?.generation ||
+    old.metadata?.deletionTimestamp !== obj.metadata?.deletionTimestamp
+  );
+}
+
 /**
  * A plan change the reconcilers act on: its spec, its deletion, or what the failover runner and
  * the posture hand each other (the active failover, the active region). The plan reconciler's
@@ -195,8 +203,7 @@ export function setupReconcilers(s: ReconcilerSetup): { events: KubeEventRecorde
  */
 function planChanged(old: AvdDisasterRecoveryPlan, obj: AvdDisasterRecoveryPlan): boolean {
   return (
-    old.metadata?.generation !== obj.metadata?.generation ||
-    old.metadata?.deletionTimestamp !== obj.metadata?.deletionTimestamp ||
+    specOrDeletionChanged(old, obj) ||
     old.status?.activeFailover?.name !== obj.status?.activeFailover?.name ||
     old.status?.activeRegion !== obj.status?.activeRegion
   );
@@ -205,8 +212,7 @@ function planChanged(old: AvdDisasterRecoveryPlan, obj: AvdDisasterRecoveryPlan)
 /** A request change to act on: its spec, its deletion or finalizers, or a new phase (another request may be decided then). */
 function requestChanged(old: FailoverRequest, obj: FailoverRequest): boolean {
   return (
-    old.metadata?.generation !== obj.metadata?.generation ||
-    old.metadata?.deletionTimestamp !== obj.metadata?.deletionTimestamp ||
+    specOrDeletionChanged(old, obj) ||
     (old.metadata?.finalizers ?? []).join() !== (obj.metadata?.finalizers ?? []).join() ||
     old.status?.phase !== obj.status?.phase
   );

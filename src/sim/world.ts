@@ -386,7 +386,6 @@ export class World {
   }
 
   #seed(topology: Topology): void {
-    const _now = this.timeline.now();
     for (const rg of topology.resourceGroups) {
       this.resourceGroups.set(key(rg.name), {
         id: this.resourceGroupId(rg.name),

@@ -5,6 +5,7 @@ import {
   drainHistory,
   parseSessionKey,
   sessionKey,
+  sessionSignInTime,
   withEnded,
   withNotified,
 } from "../../src/api/index.ts";
@@ -54,5 +55,7 @@ describe("the drain record", () => {
     });
     expect(first).not.toBe(again);
     expect(parseSessionKey(first)).toEqual({ host: "h", sessionId: "3", user: "a@c" });
+    expect(sessionSignInTime(first)).toEqual(new Date("2026-11-26T07:00:00Z"));
+    expect(sessionSignInTime(key(1))).toBeUndefined();
   });
 });

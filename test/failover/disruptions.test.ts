@@ -11,7 +11,7 @@ import { type OwnControlPlane, startOwnControlPlane } from "../operator/own-cont
 import { testKubeConfig, testKubeconfigPath } from "../support/kube.ts";
 import { rehearsals } from "../support/rehearsal.ts";
 import {
-  actionsPerTarget,
+  expectExactlyOnce,
   expectNoEarlyLogOff,
   expectSucceeded,
   finished,
@@ -19,13 +19,6 @@ import {
 } from "./support.ts";
 
 const rehearse = rehearsals();
-
-function expectExactlyOnce(sim: Parameters<typeof actionsPerTarget>[0], targets: number) {
-  for (const action of ["unplannedFailover/action", "failoverCommit/action", "reProtect/action"]) {
-    const counts = [...actionsPerTarget(sim, action).values()];
-    expect(counts, action).toEqual(Array(targets).fill(1));
-  }
-}
 
 describe("a tenth of ARM calls failing, with latency", () => {
   it.each(["SiteRecovery", "StandbyHostPool"] as const)(

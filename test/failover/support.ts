@@ -66,3 +66,11 @@ export function actionsPerTarget(sim: RunningSim, operationSuffix: string): Map<
     if (e.operation.endsWith(operationSuffix)) counts.set(e.target, (counts.get(e.target) ?? 0) + 1);
   return counts;
 }
+
+/** Exactly once: each of `targets` ASR targets got one failover, one commit and one reprotect. */
+export function expectExactlyOnce(sim: RunningSim, targets: number): void {
+  for (const action of ["unplannedFailover/action", "failoverCommit/action", "reProtect/action"]) {
+    const counts = [...actionsPerTarget(sim, action).values()];
+    expect(counts, `${action} per target`).toEqual(Array(targets).fill(1));
+  }
+}

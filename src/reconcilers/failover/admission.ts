@@ -7,7 +7,7 @@ import {
   type AvdDisasterRecoveryPlan,
   type FailoverRequest,
   FailoverRequestSpecSchema,
-  TERMINAL_PHASES,
+  isTerminalPhase,
 } from "../../api/index.ts";
 import { checkAgainstSchema } from "../../controller/schema-check.ts";
 import { creationOrder } from "../indexes.ts";
@@ -33,8 +33,7 @@ export function anotherFailoverActive(
   };
 }
 
-export const isTerminal = (r: FailoverRequest): boolean =>
-  r.status?.phase !== undefined && TERMINAL_PHASES.includes(r.status.phase);
+export const isTerminal = (r: FailoverRequest): boolean => isTerminalPhase(r.status?.phase);
 
 /** Accepted and not finished: holds its plan. */
 export const isActive = (r: FailoverRequest): boolean => r.status?.phase !== undefined && !isTerminal(r);

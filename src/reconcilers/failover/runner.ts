@@ -13,9 +13,9 @@ import {
   type FailoverRequest,
   type FailoverRequestStatus,
   formatDuration,
+  isTerminalPhase,
   metav1Time,
   type Region,
-  TERMINAL_PHASES,
 } from "../../api/index.ts";
 import { classifyAzureError } from "../../azure/classify.ts";
 import type { ReconcileOutcome } from "../../controller/controller.ts";
@@ -67,9 +67,9 @@ export class AzureFailoverRunner implements FailoverRunner {
   ): Promise<ReconcileOutcome | undefined> {
     const live =
       justWritten ?? (await this.#d.liveRequests.get(cached.metadata.namespace!, cached.metadata.name!));
-    if (!live || live.metadata.deletionTimestamp || isTerminal(live.status?.phase)) {
+    if (!live || live.metadata.deletionTimestamp || isTerminalPhase(live.status?.phase)) {
       this.#memory.delete(cached.metadata.uid ?? "");
-      if (live && isTerminal(live.status?.phase)) await this.finish(live, plan);
+      if (live && isTerminalPhase(live.status?.phase)) await this.finish(live, plan);
       return undefined;
     }
     const { clock } = this.#d;
@@ -98,7 +98,7 @@ export class AzureFailoverRunner implements FailoverRunner {
         reason = problem.reason;
       }
     }
-    if (!isTerminal(status.phase)) {
+    if (!isTerminalPhase(status.phase)) {
       if (live.spec.dryRun) {
         const preview = await previewRun(scope, strategyOf(plan), phases);
         status.preview = preview;
@@ -128,7 +128,10 @@ export class AzureFailoverRunner implements FailoverRunner {
     log.debug({ ms: Math.round(performance.now() - writing) }, "status written");
     if (!written) return { requeueAfterMs: 0 };
     await this.#afterWrite(written, plan, before, log);
-    if (isTerminal(written.status?.phase)) return undefined;
+    if (isTerminalPhase(written.status?.phase)) {
+      this.#memory.delete(live.metadata.uid ?? "");
+      return undefined;
+    }
     return { requeueAfterMs: clock.toRealMs(recheckMs ?? 0) };
   }
 
@@ -353,7 +356,7 @@ export class AzureFailoverRunner implements FailoverRunner {
     const obj = { ...written, kind: FAILOVER_KIND };
     const message = written.status?.message ?? "";
     log.info({ from: before, to: phase }, "failover phase changed");
-    if (isTerminal(phase)) {
+    if (isTerminalPhase(phase)) {
       this.#d.events.record(obj, {
         type: phase === "Succeeded" ? "Normal" : "Warning",
         reason: phase,
@@ -384,6 +387,4 @@ export class AzureFailoverRunner implements FailoverRunner {
   }
 }
 
-const isTerminal = (phase: FailoverPhase | undefined) =>
-  phase !== undefined && TERMINAL_PHASES.includes(phase);
 const generationOf = (r: FailoverRequest) => r.metadata.generation ?? 0;

@@ -4,10 +4,11 @@
 // agents report in, and deallocates them again without ever opening them to users. Power actions
 // are idempotent, so the power state Compute lists is the record; each start is also recorded
 // as evidence.
+import type { FailoverOperation } from "../../../api/index.ts";
 import type { PowerState } from "../../../azure/gateways.ts";
 import { type Host, regionSpec } from "../../inventory.ts";
 import { some } from "../../some.ts";
-import { completeOperation, findOperation, recordOperation } from "../operations.ts";
+import { completeOperation, recordOperation } from "../operations.ts";
 import type { FailoverScope } from "../scope.ts";
 import { count } from "../status.ts";
 import { done, POLL_MS, type StepResult, wait } from "../step.ts";
@@ -22,10 +23,16 @@ const START_ATTEMPTS = 3;
 /** How the request's operations name a VM: resourceGroup/name, short enough for thousands of them. */
 const vmRef = (vm: { resourceGroup: string; name: string }) => `${vm.resourceGroup}/${vm.name}`;
 
-const startsOf = (scope: FailoverScope, vm: { resourceGroup: string; name: string }) =>
-  (scope.status.operations ?? []).filter(
-    (o) => o.kind === "start" && o.target?.toLowerCase() === vmRef(vm).toLowerCase(),
-  ).length;
+/** The request's recorded starts by VM (vmRef, lower case), in the order they were sent. */
+function startsByVm(scope: FailoverScope): Map<string, FailoverOperation[]> {
+  const starts = new Map<string, FailoverOperation[]>();
+  for (const o of scope.status.operations ?? []) {
+    if (o.kind !== "start" || !o.target) continue;
+    const key = o.target.toLowerCase();
+    starts.set(key, [...(starts.get(key) ?? []), o]);
+  }
+  return starts;
+}
 const DOWN: ReadonlySet<PowerState> = new Set(["deallocated"]);
 
 const targets = async (scope: FailoverScope): Promise<Host[]> =>
@@ -37,8 +44,11 @@ export const standbyStrategy: FailoverStrategy = {
     const drill = scope.request.spec.type === "Test";
     // A VM found down again after its start (preempted, or it failed to start) gets another
     // start, up to START_ATTEMPTS in all; verify names the ones that never came up.
+    const recorded = startsByVm(scope);
+    const startsOf = (vm: { resourceGroup: string; name: string }) =>
+      recorded.get(vmRef(vm).toLowerCase()) ?? [];
     const toStart = hosts.filter(
-      (h) => h.vm && !UP.has(h.vm.powerState) && startsOf(scope, h.vm) < START_ATTEMPTS,
+      (h) => h.vm && !UP.has(h.vm.powerState) && startsOf(h.vm).length < START_ATTEMPTS,
     );
     const toOpen = drill ? [] : hosts.filter((h) => !h.info.allowNewSession);
     const starts = toStart.slice(0, WRITES_PER_PASS);
@@ -64,7 +74,7 @@ export const standbyStrategy: FailoverStrategy = {
     const now = scope.now();
     for (const h of hosts)
       if (h.vm && UP.has(h.vm.powerState)) {
-        const op = findOperation(scope.status, "start", vmRef(h.vm));
+        const op = startsOf(h.vm).at(-1);
         if (op) completeOperation(op, "Succeeded", now);
       }
     const started = hosts.filter((h) => h.vm && UP.has(h.vm.powerState)).length + starts.length;
