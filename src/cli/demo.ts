@@ -20,6 +20,7 @@ import {
   STRATEGIES,
   type Strategy,
 } from "../api/index.ts";
+import { activeRegionOf, regionSpec } from "../reconcilers/inventory.ts";
 import { EXIT, type ExitCode, type Io, paint, processIo, runCommand, UsageError } from "./command-io.ts";
 import { DEMO_NAMESPACE, type DemoStack, startDemoStack } from "./demo-stack.ts";
 import { followAndReport } from "./live-view.ts";
@@ -99,8 +100,7 @@ function demoOptions(flags: DemoFlags): DemoOptions {
 }
 
 const heading = (io: Io, text: string) => io.out.write(`\n${paint(io.out, "bold", `==> ${text}`)}\n`);
-const regionOf = (plan: AvdDisasterRecoveryPlan, region: Region) =>
-  region === "Primary" ? plan.spec.primary.location : plan.spec.secondary.location;
+const regionOf = (plan: AvdDisasterRecoveryPlan, region: Region) => regionSpec(plan, region).location;
 
 function readiness(plan: AvdDisasterRecoveryPlan): string {
   const s = plan.status;
@@ -125,7 +125,8 @@ async function planReady(stack: DemoStack, region: Region, io: Io, signal: Abort
     last = line;
     const s = plan?.status;
     const done =
-      (s?.activeRegion ?? "Primary") === region &&
+      plan &&
+      activeRegionOf(plan) === region &&
       getCondition(s?.conditions, "Ready")?.status === "True" &&
       getCondition(s?.conditions, "FailoverReady")?.status === "True";
     if (done) {

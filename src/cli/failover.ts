@@ -17,6 +17,7 @@ import {
 } from "../api/index.ts";
 import { statusCodeOf } from "../controller/errors.ts";
 import { isTerminal } from "../reconcilers/failover/admission.ts";
+import { activeRegionOf } from "../reconcilers/inventory.ts";
 import { type AvddrClient, avddrClient, invalidFields } from "./avddr-client.ts";
 import {
   commandAction,
@@ -73,7 +74,7 @@ function failoverType(value: string): FailoverType {
 
 /** --to primary|secondary, else away from the region the plan is active in. */
 function direction(to: string | undefined, plan: AvdDisasterRecoveryPlan): Direction {
-  const active = plan.status?.activeRegion ?? "Primary";
+  const active = activeRegionOf(plan);
   if (to === undefined) return active === "Primary" ? "ToSecondary" : "ToPrimary";
   const wanted = to.toLowerCase();
   if (wanted !== "primary" && wanted !== "secondary")

@@ -10,9 +10,12 @@ import {
   formatDuration,
   metav1Time,
   parseSessionKey,
+  type Region,
   type RegionSpec,
   sessionSignInTime,
 } from "../api/index.ts";
+import { isTerminal } from "../reconcilers/failover/admission.ts";
+import { regionSpec } from "../reconcilers/inventory.ts";
 import { type Meter, meters, route } from "./progress.ts";
 
 export interface SessionEvidence {
@@ -135,9 +138,8 @@ export function gatherEvidence(
 ): Evidence {
   const s = request.status ?? {};
   const spec = request.spec;
-  const finished = s.phase === "Succeeded" || s.phase === "Failed" || s.phase === "Rejected";
-  const regionSpec = (r: string | undefined) =>
-    r === "Primary" ? plan?.spec.primary : r === "Secondary" ? plan?.spec.secondary : undefined;
+  const finished = isTerminal(request);
+  const specOf = (r: Region | undefined) => (plan && r ? regionSpec(plan, r) : undefined);
   const kind = spec.type === "Test" ? "Drill" : spec.direction === "ToPrimary" ? "Failback" : "Failover";
   const facts: Array<[string, string]> = [
     ["FailoverRequest", `${request.metadata.namespace}/${request.metadata.name}`],
@@ -148,8 +150,8 @@ export function gatherEvidence(
         : `${spec.planRef.name} (no longer exists)`,
     ],
     ["Type", `${spec.type}${spec.dryRun ? " (dry run)" : ""}, ${route(request)}`],
-    regionFacts("From", s.fromRegion, regionSpec(s.fromRegion)),
-    regionFacts("To", s.toRegion, regionSpec(s.toRegion)),
+    regionFacts("From", s.fromRegion, specOf(s.fromRegion)),
+    regionFacts("To", s.toRegion, specOf(s.toRegion)),
     // The API server's clock; the other times are the operator's (the same but in a rehearsal).
     [
       "Requested",
